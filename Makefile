@@ -1,0 +1,64 @@
+# Kvitt: two commands do everything on a fresh machine.
+#   make run   - venv, install, migrate the SQLite default, demo data, web app + worker on :8000
+#   make test  - install the test extras and run the whole suite on SQLite and PostgreSQL
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/kvitt
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install install-test browser test test-sqlite test-postgres lock audit bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Installs from the lock file so every machine gets the same versions.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: install
+
+run: install
+	$(BIN)/kvitt migrate --noinput
+	$(BIN)/kvitt demo
+	$(BIN)/kvitt serve --host $(HOST) --port $(PORT)
+
+# Debian's Chromium for the browser tests (Playwright's own download does not work here).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "could not install chromium"; \
+	  else echo "chromium missing: run 'sudo apt-get install -y chromium' for the browser tests"; fi; \
+	fi
+
+test: install-test browser
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	KVITT_VAR_DIR=$(CURDIR)/var/test-sqlite $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres:
+	@if $(BIN)/python -m kvitt.core.pgcheck "$(PG_TEST_URL)"; then \
+	  DATABASE_URL=$(PG_TEST_URL) KVITT_VAR_DIR=$(CURDIR)/var/test-postgres $(BIN)/pytest -q -p no:cacheprovider; \
+	elif [ "$$CI" = "true" ]; then echo "PostgreSQL at $(PG_TEST_URL) is unreachable and CI=true"; exit 1; \
+	else echo "PostgreSQL unreachable: skipped the PostgreSQL run (set PG_TEST_URL)"; fi
+
+lock: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip freeze --exclude-editable | grep -v '^-e ' > requirements.lock
+
+audit: install
+	$(BIN)/pip install --quiet pip-audit
+	$(BIN)/pip-audit -r requirements.lock
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

@@ -1,0 +1,7 @@
+def acting(request):
+    actor = getattr(request, "actor", None)
+    user = getattr(request, "user", None)
+    memberships = []
+    if user is not None and user.is_authenticated:
+        memberships = list(user.memberships.select_related("organisation").order_by("id"))
+    return {"actor": actor, "memberships": memberships}

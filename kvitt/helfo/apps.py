@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class HelfoConfig(AppConfig):
+    name = "kvitt.helfo"
+    label = "helfo"

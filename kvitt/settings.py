@@ -1,0 +1,177 @@
+"""Django settings for Kvitt.
+
+Everything that differs between a laptop and production comes from the environment;
+docs/OPERATIONS.md lists the variables.
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("KVITT_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = env_bool("KVITT_DEBUG", True)
+# The default key is for a laptop only; production refuses to start without its own.
+SECRET_KEY = os.environ.get("KVITT_SECRET_KEY", "kvitt-dev-only-not-a-secret")
+if not DEBUG and SECRET_KEY.startswith("kvitt-dev-only"):
+    raise RuntimeError("KVITT_SECRET_KEY must be set when KVITT_DEBUG is off")
+ALLOWED_HOSTS = os.environ.get("KVITT_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+KVITT_BASE_URL = os.environ.get("KVITT_BASE_URL", "http://127.0.0.1:8000")
+
+# Kvitt's own apps, in dependency order; each owns its models, services, api and views.
+KVITT_APPS = [
+    "core",
+    "network",
+    "ledger",
+    "cases",
+    "booking",
+    "einvoice",
+    "claims",
+    "helfo",
+    "interregion",
+    "payments",
+    "receivables",
+    "reconciliation",
+    "notify",
+    "web",
+]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "axes",
+] + [f"kvitt.{app}" for app in KVITT_APPS]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kvitt.core.middleware.ActingOrganisationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "kvitt.urls"
+WSGI_APPLICATION = "kvitt.wsgi.application"
+ASGI_APPLICATION = "kvitt.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "kvitt.core.context_processors.acting",
+            ],
+        },
+    }
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kvitt.sqlite3'}"),
+        conn_max_age=int(os.environ.get("KVITT_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A busy timeout lets the web process and the worker share the file.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "web:login"
+
+# Login rate limit: five failures lock the username+address pair for fifteen minutes.
+AXES_FAILURE_LIMIT = int(os.environ.get("KVITT_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = 0.25
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+
+LANGUAGE_CODE = "nb"
+LANGUAGES = [("nb", _("Norwegian Bokmål")), ("sv", _("Swedish")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "kvitt" / "locale"]
+TIME_ZONE = "Europe/Oslo"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = env_bool("KVITT_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("KVITT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+
+EMAIL_BACKEND = os.environ.get(
+    "KVITT_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if not DEBUG else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST = os.environ.get("KVITT_SMTP_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("KVITT_SMTP_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("KVITT_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("KVITT_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("KVITT_SMTP_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("KVITT_FROM_EMAIL", "kvitt@localhost")
+
+# HMAC key for webhooks Kvitt signs and links it hands out (patient pages, invitations).
+KVITT_SIGNING_KEY = os.environ.get("KVITT_SIGNING_KEY", SECRET_KEY)
+# Where the official test material lives (tests skip cleanly when it is absent).
+KVITT_SHARED_DIR = Path(os.environ.get("KVITT_SHARED_DIR", BASE_DIR.parent / "shared"))
+KVITT_UBL_XSD_DIR = Path(os.environ.get("KVITT_UBL_XSD_DIR", KVITT_SHARED_DIR / "fixtures" / "ubl-2.1-xsd"))
+KVITT_PEPPOL_ARTIFACTS = os.environ.get("KVITT_PEPPOL_ARTIFACTS", "")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("KVITT_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

@@ -1,0 +1,18 @@
+"""Shared fixtures. Tests run on SQLite by default and on PostgreSQL when DATABASE_URL says so."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+
+@pytest.fixture(scope="session")
+def shared_fixtures():
+    path = settings.KVITT_SHARED_DIR / "fixtures"
+    if not path.is_dir():
+        pytest.skip("../shared/fixtures is not present")
+    return path
+
+
+def pytest_report_header(config):
+    return f"kvitt database: {settings.DATABASES['default']['ENGINE']} ({os.environ.get('DATABASE_URL', 'sqlite default')})"
