@@ -1,0 +1,191 @@
+"""Excel reports written with xlsxwriter in constant-memory mode.
+
+Rows stream from iterators and each row is flushed to disk as soon as the next begins, so a
+million-row export needs the memory of a few rows, not of the sheet. The workbook opens on a
+summary sheet; every report sheet has a frozen header row and an autofilter over its data,
+ready for filtering in Excel or LibreOffice.
+
+Money is kept in öre everywhere in Kvitt; a sheet shows kronor/kroner as an Excel number
+(öre / 100) with two decimals, because Excel has no other number type.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import IO, Any, Callable, Iterable, Sequence
+
+import xlsxwriter
+
+MAX_SHEET_NAME = 31
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+MAX_ROWS = 1_048_575  # Excel's limit less the header row
+PROGRESS_EVERY = 10_000
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    kind: str = "text"  # text | int | money (öre in, kronor shown) | datetime | date
+    width: float = 16
+
+    def __post_init__(self):
+        if self.kind not in ("text", "int", "money", "datetime", "date"):
+            raise ValueError(f"unknown column kind {self.kind!r}")
+
+
+@dataclass
+class Report:
+    """One sheet: a title, its columns and an iterator of row tuples in column order."""
+
+    name: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+    description: str = ""
+    totals: dict[str, int] = field(default_factory=dict)  # money column title -> sum in öre, filled while writing
+
+
+@dataclass
+class ExportResult:
+    rows_per_sheet: dict[str, int]
+
+    @property
+    def total_rows(self) -> int:
+        return sum(self.rows_per_sheet.values())
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    base = _BAD_SHEET_CHARS.sub("_", name).strip("'") or "Sheet"
+    base = base[:MAX_SHEET_NAME]
+    candidate, number = base, 2
+    while candidate.casefold() in taken:
+        suffix = f" ({number})"
+        candidate = base[: MAX_SHEET_NAME - len(suffix)] + suffix
+        number += 1
+    taken.add(candidate.casefold())
+    return candidate
+
+
+class _Formats:
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        self.header = workbook.add_format({"bold": True, "bg_color": "#DDE4EE", "bottom": 1})
+        self.money = workbook.add_format({"num_format": "#,##0.00"})
+        self.datetime = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+        self.date = workbook.add_format({"num_format": "yyyy-mm-dd"})
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.bold = workbook.add_format({"bold": True})
+
+
+def _local_naive(value: datetime.datetime, tz: zoneinfo.ZoneInfo) -> datetime.datetime:
+    if value.tzinfo is not None:
+        value = value.astimezone(tz)
+    return value.replace(tzinfo=None)
+
+
+def _write_cell(sheet, row: int, col: int, column: Column, value: Any, formats: _Formats, tz) -> None:
+    if value is None or value == "":
+        return
+    if column.kind == "money":
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise TypeError(f"column {column.title!r} takes whole öre (int), got {value!r}")
+        sheet.write_number(row, col, value / 100, formats.money)
+    elif column.kind == "int":
+        sheet.write_number(row, col, int(value))
+    elif column.kind == "datetime":
+        sheet.write_datetime(row, col, _local_naive(value, tz), formats.datetime)
+    elif column.kind == "date":
+        sheet.write_datetime(row, col, datetime.datetime.combine(value, datetime.time()), formats.date)
+    else:
+        # write_string, never write(): a text like "=1+1" or "0012" must stay exactly as it is.
+        sheet.write_string(row, col, str(value))
+
+
+def _write_report(workbook, report: Report, name: str, formats: _Formats, tz, progress, done_before: int) -> int:
+    sheet = workbook.add_worksheet(name)
+    for col, column in enumerate(report.columns):
+        sheet.set_column(col, col, column.width)
+        sheet.write_string(0, col, column.title, formats.header)
+    sheet.freeze_panes(1, 0)
+    money_cols = [i for i, c in enumerate(report.columns) if c.kind == "money"]
+    sums = {i: 0 for i in money_cols}
+    row = 0
+    for values in report.rows:
+        if row >= MAX_ROWS:
+            raise ValueError(f"report {report.name!r} has more rows than an Excel sheet holds ({MAX_ROWS})")
+        row += 1
+        if len(values) != len(report.columns):
+            raise ValueError(f"report {report.name!r} row {row} has {len(values)} values for {len(report.columns)} columns")
+        for col, (column, value) in enumerate(zip(report.columns, values)):
+            _write_cell(sheet, row, col, column, value, formats, tz)
+        for col in money_cols:
+            if values[col] is not None:
+                sums[col] += values[col]
+        if progress and row % PROGRESS_EVERY == 0:
+            progress(done_before + row)
+    sheet.autofilter(0, 0, max(row, 1), len(report.columns) - 1)
+    report.totals = {report.columns[i].title: total for i, total in sums.items()}
+    return row
+
+
+def write_workbook(
+    target: str | IO[bytes],
+    reports: Sequence[Report],
+    *,
+    title: str,
+    summary_lines: Sequence[tuple[str, Any]] = (),
+    summary_sheet: str = "Summary",
+    timezone: str = "Europe/Stockholm",
+    progress: Callable[[int], None] | None = None,
+) -> ExportResult:
+    """Write ``reports`` (one sheet each) after a summary sheet; return the rows per sheet.
+
+    ``summary_lines`` are (label, value) pairs shown under the title; the rows and money
+    totals of every sheet follow them, counted while the rows streamed past.
+    """
+    tz = zoneinfo.ZoneInfo(timezone)
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "in_memory": False})
+    try:
+        formats = _Formats(workbook)
+        taken: set[str] = set()
+        summary = workbook.add_worksheet(sheet_name(summary_sheet, taken))
+        summary.set_column(0, 0, 36)
+        summary.set_column(1, 3, 18)
+        summary.write_string(0, 0, title, formats.title)
+        line = 2
+        for label, value in summary_lines:
+            summary.write_string(line, 0, str(label), formats.bold)
+            if isinstance(value, datetime.datetime):
+                summary.write_datetime(line, 1, _local_naive(value, tz), formats.datetime)
+            elif isinstance(value, int) and not isinstance(value, bool):
+                summary.write_number(line, 1, value)
+            else:
+                summary.write_string(line, 1, "" if value is None else str(value))
+            line += 1
+        names = [sheet_name(r.name, taken) for r in reports]
+        counts: dict[str, int] = {}
+        done = 0
+        for report, name in zip(reports, names):
+            counts[name] = _write_report(workbook, report, name, formats, tz, progress, done)
+            done += counts[name]
+        line += 1
+        summary.write_string(line, 0, "Sheet", formats.header)
+        summary.write_string(line, 1, "Rows", formats.header)
+        summary.write_string(line, 2, "Column", formats.header)
+        summary.write_string(line, 3, "Total", formats.header)
+        for report, name in zip(reports, names):
+            line += 1
+            summary.write_string(line, 0, name)
+            summary.write_number(line, 1, counts[name])
+            for column_title, total in report.totals.items():
+                summary.write_string(line, 2, column_title)
+                summary.write_number(line, 3, total / 100, formats.money)
+                line += 1
+            if report.totals:
+                line -= 1
+        if progress:
+            progress(done)
+    finally:
+        workbook.close()
+    return ExportResult(rows_per_sheet=counts)

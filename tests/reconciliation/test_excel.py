@@ -1,0 +1,60 @@
+import datetime
+import zoneinfo
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from kvitt.reconciliation.excel import Column, Report, sheet_name, write_workbook
+
+TZ = zoneinfo.ZoneInfo("Europe/Stockholm")
+
+
+def rows(n):
+    for i in range(n):
+        yield (f"VH-{i}", i, 12345 + i, datetime.datetime(2026, 10, 5, 8, 0, tzinfo=datetime.timezone.utc), "=1+1")
+
+
+COLUMNS = [Column("Event"), Column("Number", "int"), Column("Amount", "money"), Column("Time", "datetime"), Column("Text")]
+
+
+def test_workbook_has_summary_first_frozen_headers_filters_and_exact_cells(tmp_path):
+    path = tmp_path / "out.xlsx"
+    seen = []
+    result = write_workbook(
+        str(path),
+        [Report("Statuses/October", COLUMNS, rows(3)), Report("Empty", COLUMNS, iter(()))],
+        title="Reconciliation October 2026",
+        summary_lines=[("Period", "2026-10"), ("Events", 3)],
+        progress=seen.append,
+    )
+    assert result.rows_per_sheet == {"Statuses_October": 3, "Empty": 0}
+    assert seen[-1] == 3
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Summary", "Statuses_October", "Empty"]
+    summary = workbook["Summary"]
+    assert summary["A1"].value == "Reconciliation October 2026"
+    assert (summary["A3"].value, summary["B3"].value) == ("Period", "2026-10")
+    assert (summary["A4"].value, summary["B4"].value) == ("Events", 3)
+    assert [c.value for c in summary[6]][:4] == ["Sheet", "Rows", "Column", "Total"]
+    assert [c.value for c in summary[7]][:4] == ["Statuses_October", 3, "Amount", pytest.approx(370.38)]
+    sheet = workbook["Statuses_October"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:E4"
+    assert [c.value for c in sheet[1]] == ["Event", "Number", "Amount", "Time", "Text"]
+    assert [c.value for c in sheet[3]] == ["VH-1", 1, 123.46, datetime.datetime(2026, 10, 5, 10, 0), "=1+1"]
+    assert Decimal(str(sheet["C3"].value)) * 100 == 12346
+    assert sheet["C3"].number_format == "#,##0.00"
+    assert sheet["E3"].data_type == "s"  # text stays text, never a formula
+
+
+def test_money_must_be_whole_ore(tmp_path):
+    with pytest.raises(TypeError, match="whole öre"):
+        write_workbook(str(tmp_path / "x.xlsx"), [Report("R", [Column("A", "money")], iter([(1.5,)]))], title="t")
+
+
+def test_sheet_names_are_cleaned_and_unique():
+    taken = set()
+    assert sheet_name("a" * 40, taken) == "a" * 31
+    assert sheet_name("a" * 40, taken) == "a" * 27 + " (2)"
+    assert sheet_name("x[1]:?", taken) == "x_1___"
