@@ -1,0 +1,1 @@
+"""Norwegian identifiers: KID (payment reference), HPR number, HER-id."""

@@ -1,0 +1,2 @@
+"""Swedish identifiers: bankgiro, plusgiro, OCR reference, samordningsnummer,
+reservnummer, HSA-id."""
