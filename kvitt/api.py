@@ -8,6 +8,7 @@ from importlib import import_module
 from importlib.util import find_spec
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import NinjaAPI
 
 from kvitt.core.apiauth import ApiTokenAuth, SessionAuth
@@ -19,6 +20,20 @@ api = NinjaAPI(
     auth=[ApiTokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request, exc):
+    return api.create_response(request, {"detail": str(exc) or "permission denied"}, status=403)
+
+
+@api.exception_handler(ValidationError)
+def _validation_error(request, exc):
+    if hasattr(exc, "error_dict"):
+        errors = {field: [str(m) for m in messages] for field, messages in exc.message_dict.items()}
+    else:
+        errors = {"__all__": [str(m) for m in exc.messages]}
+    return api.create_response(request, {"detail": "validation failed", "errors": errors}, status=422)
 
 
 def _mount_app_routers() -> None:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kvitt.core.middleware import SESSION_KEY
+from kvitt.web import dashboards
 
 
 class LoginView(auth_views.LoginView):
@@ -22,7 +23,9 @@ def logout_view(request):
 
 @login_required
 def dashboard(request):
-    return render(request, "web/dashboard.html", {})
+    actor = getattr(request, "actor", None)
+    panels = dashboards.panels_for(actor) if actor else []
+    return render(request, "web/dashboard.html", {"panels": panels})
 
 
 @login_required
