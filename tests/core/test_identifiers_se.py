@@ -224,6 +224,34 @@ def test_reservnummer_rejects(number, error, message):
         reservnummer.validate(number)
 
 
+@pytest.mark.parametrize(
+    "number, code",
+    [
+        # the examples on Inera's page of local reserve identity formats
+        ("991981000010", "SLL"),
+        ("991945000023", "SLL"),
+        ("19810829M071", "VGR"),
+        ("19450829K088", "VGR"),
+        ("19930829X802", "VGR"),
+        ("19810829SU3A", "LiV"),
+        ("19930829SX0C", "LiV"),
+        ("198108320014", "CLNK"),
+        ("22810829KL25", "NRID"),
+    ],
+)
+def test_reservnummer_schemes_recognised(number, code):
+    assert [scheme.code for scheme in reservnummer.get_schemes(number)] == [code]
+
+
+def test_reservnummer_scheme_oids_and_failed_check_digits():
+    (sll,) = reservnummer.get_schemes("99198100-0010")
+    assert sll.oid == "1.2.752.97.3.1.3"
+    assert reservnummer.get_schemes("991981000011") == ()  # SLL shape, wrong Luhn digit
+    assert reservnummer.get_schemes("19810829M072") == ()  # VGR shape, wrong check digit
+    assert reservnummer.get_schemes("19810231SU3A") == ()  # LiV shape, 31 February
+    assert reservnummer.get_schemes("19810829\u0663071") == ()  # not ASCII: not even a reservnummer
+
+
 # --- HSA-id -------------------------------------------------------------------------------
 
 

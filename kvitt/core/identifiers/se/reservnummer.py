@@ -17,9 +17,15 @@ and what Kvitt's rule checks:
   whether its Luhn digit is right or not: no regional format has that shape, so
   it is either that national number or a mistyped one.
 
-The rule does not check regional check digits (each region has its own) nor
-whether the region issued the number. The short form some regions print
-(six digits + four characters) is refused: record the 12-character form.
+The rule does not check regional check digits nor whether the region issued
+the number. The short form some regions print (six digits + four characters) is
+refused: record the 12-character form.
+
+:func:`get_schemes` recognises the formats Inera publishes for local reserve
+identities (Region Stockholm, Västra Götaland, Värmland, Inera Carelink, with
+their OIDs) and the national reserve identity, checking the check digits those
+formats define. A number may match more than one scheme or none; the issuing
+system's OID, when known, is the authority.
 
 >>> validate('19810829M071')
 '19810829M071'
@@ -30,6 +36,8 @@ whether the region issued the number. The short form some regions print
 from __future__ import annotations
 
 import datetime
+import re
+from typing import NamedTuple
 
 from stdnum import luhn
 from stdnum.exceptions import InvalidComponent, InvalidFormat, InvalidLength, ValidationError
@@ -90,6 +98,71 @@ def is_valid(number: str) -> bool:
         return bool(validate(number))
     except ValidationError:
         return False
+
+
+class Scheme(NamedTuple):
+    code: str
+    name: str
+    oid: str | None
+
+
+SLL = Scheme("SLL", "Region Stockholm", "1.2.752.97.3.1.3")
+VGR = Scheme("VGR", "Västra Götalandsregionen", "1.2.752.113.11.0.2.1.1.1")
+LIV = Scheme("LiV", "Region Värmland", "1.2.752.74.9.2")
+CLNK = Scheme("CLNK", "Inera Carelink", "1.2.752.129.2.1.3.2")
+NRID = Scheme("NRID", "Nationellt reservnummer (Inera)", None)
+
+_VGR_LETTER_VALUES = {"K": "5", "M": "7", "X": "8"}
+
+
+def _is_date(yyyymmdd: str) -> bool:
+    try:
+        datetime.date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:8]))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_sll(number: str) -> bool:
+    # 99yyyyNNNNNC; the Luhn digit covers positions 5-12
+    return re.fullmatch(r"99\d{10}", number) is not None and luhn.checksum(number[4:]) == 0
+
+
+def _is_vgr(number: str) -> bool:
+    # yyyymmddGggC, G = K/M/X, gg = 06-89; Luhn over the last ten with K=5, M=7, X=8
+    if re.fullmatch(r"\d{8}[KMX](0[6-9]|[1-8]\d)\d", number) is None or not _is_date(number[:8]):
+        return False
+    digits = "".join(_VGR_LETTER_VALUES.get(char, char) for char in number[2:])
+    return luhn.checksum(digits) == 0
+
+
+def _is_liv(number: str) -> bool:
+    # yyyymmdd S (Värmland) + type F/U/X/P/L + gender digit + order letter (not V) or 1-9
+    return re.fullmatch(r"\d{8}S[FUXPL]\d[A-UW-Z1-9]", number) is not None and _is_date(number[:8])
+
+
+def _is_clnk(number: str) -> bool:
+    # yyyymm + day 32-59 + NNN + Luhn over the last ten
+    pattern = r"(1[7-9]|20)\d{2}(0[1-9]|1[0-2])(3[2-9]|[45]\d)\d{4}"
+    return re.fullmatch(pattern, number) is not None and luhn.checksum(number[2:]) == 0
+
+
+def _is_nrid(number: str) -> bool:
+    # XXYYMMDD + letters (A-Z without I, O, Q, V, W) + digits; XX 00 or century + 3..78
+    letters = "[A-HJ-NPR-UX-Z]"
+    pattern = rf"(00|2[2-9]|[3-9]\d)\d{{6}}({letters}{{2}}\d{{2}}|{letters}{{3}}\d)"
+    return re.fullmatch(pattern, number) is not None
+
+
+_RECOGNISERS = ((SLL, _is_sll), (VGR, _is_vgr), (LIV, _is_liv), (CLNK, _is_clnk), (NRID, _is_nrid))
+
+
+def get_schemes(number: str) -> tuple[Scheme, ...]:
+    """The published reserve-number formats ``number`` satisfies (possibly none, possibly several)."""
+    if not is_valid(number):
+        return ()
+    number = compact(number)
+    return tuple(scheme for scheme, matches in _RECOGNISERS if matches(number))
 
 
 def format(number: str) -> str:
