@@ -45,8 +45,12 @@ def test_language_switcher_changes_the_language():
     client.force_login(get_user_model().objects.get(username="clinicadmin"))
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     assert 'lang="en"' in client.get("/").content.decode()
+    assert ">Dashboard<" in client.get("/").content.decode()
     client.post("/i18n/setlang/", {"language": "sv", "next": "/"})
-    assert 'lang="sv"' in client.get("/").content.decode()
+    page = client.get("/").content.decode()
+    assert 'lang="sv"' in page and ">Översikt<" in page
+    client.post("/i18n/setlang/", {"language": "nb", "next": "/"})
+    assert ">Oversikt<" in client.get("/").content.decode()
 
 
 def test_clinic_pages_render_for_demo_clinic_admin():
