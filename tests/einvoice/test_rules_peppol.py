@@ -1,0 +1,106 @@
+"""Peppol BIS 3.0 and Norwegian rules on the clinic invoice, and validate_document's handling of bad input."""
+
+import pytest
+
+from kvitt.einvoice.rules import check
+from kvitt.einvoice.rules.base import NS
+from kvitt.einvoice.validation import validate_document
+from tests.einvoice.test_rules_cen import CLINIC_INVOICE, clinic_root, fired, one
+
+
+def test_norwegian_vat_number_must_be_orgnr_plus_mva():
+    root = clinic_root()
+    scheme = one(root, "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme")
+    vat = scheme.__copy__()
+    one(vat, "cbc:CompanyID").text = "NO974760674MVA"  # wrong check digit
+    one(vat, "cac:TaxScheme/cbc:ID").text = "VAT"
+    scheme.addnext(vat)
+    assert "NO-R-001" in fired(root, flag="fatal")
+    one(vat, "cbc:CompanyID").text = "NO974760673MVA"
+    assert "NO-R-001" not in fired(root)
+
+
+def test_missing_foretaksregisteret_is_a_warning_only():
+    root = clinic_root()
+    one(root, "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme/cbc:CompanyID").text = "Foretak"
+    findings = [f for f in check(root) if f.id == "NO-R-002"]
+    assert [f.flag for f in findings] == ["warning"]
+
+
+def test_endpoint_orgnr_is_checked_with_mod11():
+    root = clinic_root()
+    one(root, "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID").text = "923609017"
+    findings = [f for f in check(root) if f.id == "PEPPOL-COMMON-R041"]
+    assert [f.location for f in findings] == ["/Invoice/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID"]
+
+
+def test_swedish_orgnr_uses_luhn():
+    root = clinic_root()
+    endpoint = one(root, "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID")
+    endpoint.set("schemeID", "0007")
+    endpoint.text = "5567321707"
+    assert "PEPPOL-COMMON-R049" not in fired(root)
+    endpoint.text = "5567321708"
+    assert "PEPPOL-COMMON-R049" in fired(root)
+
+
+def test_order_reference_or_buyer_reference_is_required():
+    root = clinic_root()
+    root.remove(one(root, "cac:OrderReference"))
+    assert "PEPPOL-EN16931-R003" in fired(root)
+
+
+def test_empty_element_is_fatal():
+    root = clinic_root()
+    one(root, "cac:PaymentTerms/cbc:Note").text = "  "
+    findings = [f for f in check(root) if f.id == "PEPPOL-EN16931-R008"]
+    assert [f.location for f in findings] == ["/Invoice/cac:PaymentTerms/cbc:Note"]
+
+
+def test_line_amount_slack_is_two_hundredths():
+    root = clinic_root()
+    one(root, "cac:InvoiceLine[1]/cac:Price/cbc:PriceAmount").text = "500.01"
+    assert "PEPPOL-EN16931-R120" not in fired(root)
+    one(root, "cac:InvoiceLine[1]/cac:Price/cbc:PriceAmount").text = "500.02"
+    assert "PEPPOL-EN16931-R120" in fired(root)
+
+
+def test_validate_document_without_xsd_accepts_the_clinic_invoice():
+    report = validate_document(CLINIC_INVOICE, xsd=False)
+    assert report.valid and report.findings == []
+
+
+@pytest.mark.parametrize(
+    ("data", "rule", "words"),
+    [
+        (CLINIC_INVOICE[: len(CLINIC_INVOICE) // 2], "XML", "not well-formed"),
+        (b"", "XML", "empty"),
+        (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><x>&e;</x>', "XML", "DTD"),
+        (b"<Order xmlns='urn:oasis:names:specification:ubl:schema:xsd:Order-2'/>", "UBL-ROOT", "Invoice or CreditNote"),
+        (b"<Invoice/>", "UBL-ROOT", "Invoice or CreditNote"),
+    ],
+)
+def test_bad_input_becomes_one_fatal_finding(data, rule, words):
+    report = validate_document(data)
+    assert not report.valid
+    assert [f.id for f in report.findings] == [rule]
+    assert words in report.findings[0].message
+
+
+def test_oversized_document_is_refused_without_parsing():
+    huge = b"<Invoice>" + b" " * (21 * 1024 * 1024) + b"</Invoice>"
+    report = validate_document(huge)
+    assert [f.id for f in report.findings] == ["XML"]
+    assert "limit" in report.findings[0].message
+
+
+def test_validate_document_runs_the_xsd_first(shared_fixtures):
+    root = clinic_root()
+    root.insert(0, root.makeelement(f"{{{NS['cbc']}}}Bogus"))
+    from lxml import etree
+
+    report = validate_document(etree.tostring(root), schema_dir=shared_fixtures / "ubl-2.1-xsd")
+    assert report.findings[0].id == "UBL-XSD"
+    assert not report.valid
+    clean = validate_document(CLINIC_INVOICE, schema_dir=shared_fixtures / "ubl-2.1-xsd")
+    assert clean.valid, clean.findings
