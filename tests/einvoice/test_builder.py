@@ -44,6 +44,16 @@ def test_every_built_document_passes_the_xsd(name, schema_dir):
     assert xsd.validate_xsd(CASES[name](), schema_dir) == []
 
 
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_built_document_passes_the_native_rules_without_fatal_findings(name, schema_dir):
+    from kvitt.einvoice.validation import validate_document
+
+    report = validate_document(CASES[name](), schema_dir=schema_dir)
+    assert report.valid, [(f.id, f.message) for f in report.fatal]
+    # The only acceptable warning: a sole proprietorship outside Foretaksregisteret (NO-R-002).
+    assert {f.id for f in report.warnings} <= {"NO-R-002"}
+
+
 def test_invoice_says_what_the_insurer_needs():
     doc = parse_document(build_invoice(INVOICE_E))
     assert doc.kind == "Invoice" and doc.type_code == "380"
@@ -201,6 +211,10 @@ def test_any_reasonable_input_builds_a_schema_valid_balanced_document(schema_dir
         inp = dataclasses.replace(inp, credited_invoice=CREDIT_NOTE_E.credited_invoice, due_date=None)
     data = build_credit_note(inp) if credit else build_invoice(inp)
     assert xsd.validate_xsd(data, schema_dir) == []
+    from kvitt.einvoice.validation import validate_document
+
+    report = validate_document(data, xsd=False)
+    assert report.valid, [(f.id, f.message) for f in report.fatal]
     doc = parse_document(data)
     amounts = [line.line_extension_amount for line in doc.lines]
     assert all(a == builder.money(line.quantity * line.price.amount) for a, line in zip(amounts, doc.lines))
