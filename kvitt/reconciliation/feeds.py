@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import io
-from typing import Iterator
-
 from kvitt.reconciliation.formats.ersmo_xml import ErsmoFile, read_ersmo_xml
-from kvitt.reconciliation.formats.records import FeedError, StatusRecord
+from kvitt.reconciliation.formats.records import FeedError
 from kvitt.reconciliation.formats.status_csv import read_status_csv
 from kvitt.reconciliation.formats.status_xlsx import read_status_xlsx
-from kvitt.reconciliation.formats.tabular import DEFAULT_TIMEZONE
+from kvitt.reconciliation.formats.tabular import DEFAULT_TIMEZONE, StatusRows
 
 ZIP_MAGIC = b"PK\x03\x04"
 
@@ -29,7 +27,7 @@ def file_kind(name: str, head: bytes) -> str:
 
 def read_status_file(
     name: str, data: bytes, *, default_tz: str = DEFAULT_TIMEZONE
-) -> Iterator[StatusRecord]:
+) -> StatusRows:
     """Status records from a CSV or XLSX status list; ``source`` defaults to the file name."""
     kind = file_kind(name, data[:64])
     if kind == "ersmo-xml":

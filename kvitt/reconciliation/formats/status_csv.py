@@ -6,18 +6,14 @@ import csv
 import io
 from typing import IO, Iterator
 
-from kvitt.reconciliation.formats.records import FeedError, StatusRecord
-from kvitt.reconciliation.formats.tabular import DEFAULT_TIMEZONE, read_rows
+from kvitt.reconciliation.formats.records import FeedError
+from kvitt.reconciliation.formats.tabular import DEFAULT_TIMEZONE, StatusRows
 
 DELIMITERS = (";", ",", "\t")
 
 
 def _column_label(index: int, name: str) -> str:
     return f"{index + 1} ({name})" if name else str(index + 1)
-
-
-def _label_for(_positions):
-    return _column_label
 
 
 def _delimiter(header_line: str) -> str:
@@ -41,26 +37,25 @@ def _text_lines(stream: IO[bytes]) -> Iterator[str]:
 
 def read_status_csv(
     stream: IO[bytes], *, default_tz: str = DEFAULT_TIMEZONE, default_source: str = ""
-) -> Iterator[StatusRecord]:
-    """Yield one ``StatusRecord`` per data row; raise ``FeedError`` at the first bad one."""
-    lines = _text_lines(stream)
-    try:
-        first = next(lines)
-    except StopIteration:
-        raise FeedError("the file is empty; a header row is required") from None
-    delimiter = _delimiter(first)
+) -> StatusRows:
+    """An iterable of one ``StatusRecord`` per data row; ``FeedError`` at the first bad one."""
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        lines = _text_lines(stream)
+        try:
+            first = next(lines)
+        except StopIteration:
+            return
+        delimiter = _delimiter(first)
 
-    def all_lines():
-        yield first
-        yield from lines
+        def all_lines():
+            yield first
+            yield from lines
 
-    reader = csv.reader(all_lines(), delimiter=delimiter, strict=True)
-
-    def rows():
+        reader = csv.reader(all_lines(), delimiter=delimiter, strict=True)
         try:
             for cells in reader:
                 yield reader.line_num, cells
         except csv.Error as exc:
             raise FeedError(f"broken CSV: {exc}", line=reader.line_num) from None
 
-    yield from read_rows(rows(), _label_for, default_tz=default_tz, default_source=default_source)
+    return StatusRows(rows(), _column_label, default_tz=default_tz, default_source=default_source)

@@ -170,36 +170,59 @@ def parse_row(
     )
 
 
-def read_rows(
-    rows: Iterator[tuple[int, list[Any]]],
-    column_label_for: Callable[[dict[str, int] | None], Callable[[int, str], str]],
-    *,
-    default_tz: str,
-    default_source: str,
-) -> Iterator[StatusRecord]:
-    """Header first, then one record per non-empty row; a repeated (event, system) pair is refused."""
-    tz = zoneinfo.ZoneInfo(default_tz)
-    try:
-        header_line, header = next(rows)
-    except StopIteration:
-        raise FeedError("the file is empty; a header row is required") from None
-    positions = map_header(header, column_label_for(None))
-    label = column_label_for(positions)
-    # Hashes, not the strings, so a million-row file stays small in memory; a 64-bit hash
-    # collision between two different pairs in one file is not a practical concern.
-    seen: dict[int, int] = {}
-    for line, cells in rows:
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-            continue
-        if len(cells) > len(positions) and any(c not in (None, "") for c in cells[len(positions):]):
-            raise FeedError("value in a column without a header", line=line, column=label(len(positions), ""))
-        record = parse_row(line, cells, positions, label, default_tz=tz, default_source=default_source)
-        key = hash((record.event_number, record.system.casefold()))
-        if key in seen:
-            raise FeedError(
-                f"event {record.event_number} in system {record.system} already given on line {seen[key]}",
-                line=line,
-                column=label(positions["event_number"], "event_number"),
-            )
-        seen[key] = line
-        yield record
+class StatusRows:
+    """Header first, then one record per non-empty row; a repeated (event, system) pair is refused.
+
+    Iterate it for the records; ``column(name)`` then gives the file's own label of a column
+    (``"C (status)"`` in a workbook, ``"3 (status)"`` in CSV) for errors found later.
+    """
+
+    def __init__(
+        self,
+        rows: Iterator[tuple[int, list[Any]]],
+        column_label: Callable[[int, str], str],
+        *,
+        default_tz: str,
+        default_source: str,
+    ):
+        self._rows = rows
+        self._label = column_label
+        self._tz = zoneinfo.ZoneInfo(default_tz)
+        self._source = default_source
+        self.positions: dict[str, int] = {}
+        self.header_text: dict[str, str] = {}
+
+    def column(self, name: str) -> str:
+        """The column as the file names it: its position and its own header text."""
+        index = self.positions.get(name)
+        return name if index is None else self._label(index, self.header_text.get(name, name))
+
+    def _named_label(self, index: int, name: str) -> str:
+        return self._label(index, self.header_text.get(name, name))
+
+    def __iter__(self) -> Iterator[StatusRecord]:
+        try:
+            _header_line, header = next(self._rows)
+        except StopIteration:
+            raise FeedError("the file is empty; a header row is required") from None
+        self.positions = positions = map_header(header, self._label)
+        self.header_text = {name: str(header[index]).strip() for name, index in positions.items()}
+        label = self._named_label
+        # Hashes, not the strings, so a million-row file stays small in memory; a 64-bit hash
+        # collision between two different pairs in one file is not a practical concern.
+        seen: dict[int, int] = {}
+        for line, cells in self._rows:
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                continue
+            if len(cells) > len(positions) and any(c not in (None, "") for c in cells[len(positions):]):
+                raise FeedError("value in a column without a header", line=line, column=label(len(positions), ""))
+            record = parse_row(line, cells, positions, label, default_tz=self._tz, default_source=self._source)
+            key = hash((record.event_number, record.system.casefold()))
+            if key in seen:
+                raise FeedError(
+                    f"event {record.event_number} in system {record.system} already given on line {seen[key]}",
+                    line=line,
+                    column=self.column("event_number"),
+                )
+            seen[key] = line
+            yield record
