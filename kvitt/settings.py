@@ -168,10 +168,24 @@ KVITT_SHARED_DIR = Path(os.environ.get("KVITT_SHARED_DIR", BASE_DIR.parent / "sh
 KVITT_UBL_XSD_DIR = Path(os.environ.get("KVITT_UBL_XSD_DIR", KVITT_SHARED_DIR / "fixtures" / "ubl-2.1-xsd"))
 KVITT_PEPPOL_ARTIFACTS = os.environ.get("KVITT_PEPPOL_ARTIFACTS", "")
 
+KVITT_REDIS_URL = os.environ.get("KVITT_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+# JSON lines by default (KVITT_LOG_FORMAT=text for a laptop); national ids are masked always.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"patient_identity": {"()": "kvitt.core.logging.PatientIdentityFilter"}},
+    "formatters": {
+        "json": {"()": "kvitt.core.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": os.environ.get("KVITT_LOG_FORMAT", "json"),
+            "filters": ["patient_identity"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("KVITT_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
+from kvitt.core.logging import current_organisation
 from kvitt.core.models import ApiToken
 from kvitt.core.permissions import Actor
 
@@ -17,6 +18,7 @@ class ApiTokenAuth(HttpBearer):
         ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
         actor = Actor(user=None, organisation=api_token.organisation, role=api_token.role, label=f"token:{api_token.name}")
         request.actor = actor
+        current_organisation.set(str(api_token.organisation_id))
         return actor
 
 

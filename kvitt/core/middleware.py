@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from kvitt.core.audit import current_request_id
+from kvitt.core.logging import current_organisation
 from kvitt.core.permissions import Actor
 
 SESSION_KEY = "kvitt_membership_id"
@@ -28,11 +29,13 @@ class ActingOrganisationMiddleware:
 
     def __call__(self, request):
         request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex
-        token = current_request_id.set(request_id[:64])
-        try:
-            request.actor = actor_for_request(request)
-            response = self.get_response(request)
-            response["X-Request-ID"] = request_id[:64]
-            return response
-        finally:
-            current_request_id.reset(token)
+        # Set, not reset at the end: Django logs the response (4xx/5xx) after the middleware
+        # has returned, and that line must still carry the request's id and organisation.
+        current_request_id.set(request_id[:64])
+        current_organisation.set("")
+        request.actor = actor_for_request(request)
+        if request.actor is not None:
+            current_organisation.set(str(request.actor.organisation.id))
+        response = self.get_response(request)
+        response["X-Request-ID"] = request_id[:64]
+        return response
