@@ -115,3 +115,13 @@ def test_a_damaged_backup_is_refused(tmp_path):
         backup.verify_sqlite(bad)
     with pytest.raises(backup.BackupError):
         backup.verify_postgres_dump(bad)
+
+
+@pytest.mark.django_db
+def test_pages_carry_security_headers():
+    r = Client().get("/login/")
+    csp = r["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "script-src 'self'" in csp
+    assert r["X-Frame-Options"] == "DENY"
+    assert r["X-Content-Type-Options"] == "nosniff"
+    assert "onchange=" not in r.content.decode()  # inline handlers would be blocked by the policy
