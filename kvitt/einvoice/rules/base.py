@@ -51,7 +51,7 @@ class Rule:
     id: str
     flag: str
     message: str
-    context: str
+    context: object  # XPath 1.0 string or a function doc -> elements
     test: Callable[[etree._Element, "Doc"], bool]
     source: str = "CEN"
 
@@ -71,11 +71,15 @@ def xp(expr: str) -> etree.XPath:
     return compiled
 
 
-def rule(rule_id: str, flag: str, context: str, message: str, *, source: str = "CEN"):
-    """Decorator registering ``test(el, doc) -> bool`` (True = assertion holds)."""
+def rule(rule_id: str, flag: str, context, message: str, *, source: str = "CEN"):
+    """Decorator registering ``test(el, doc) -> bool`` (True = assertion holds).
+
+    ``context`` is an XPath 1.0 expression (or a function ``doc -> elements``)."""
 
     def register(test):
-        xp(context)
+        if isinstance(context, str):
+            xp(context)
+            compiled_context(context)
         RULES.append(Rule(rule_id, flag, message, context, test, source))
         return test
 
@@ -174,31 +178,56 @@ def decimals_after_point(node) -> int:
 
 
 def max_two_decimals(el, path: str) -> bool:
-    nodes = xp(path)(el)
-    return decimals_after_point(nodes[0] if nodes else None) <= 2
+    return decimals_after_point(first(el, path)) <= 2
+
+
+_SIMPLE_STEP = re.compile(r"^(cac|cbc|ext):[A-Za-z]+$")
+_CHILD_PATHS: dict[str, tuple | None] = {}
+
+
+def _child_path(path: str) -> tuple | None:
+    """``cac:A/cbc:B`` as Clark tags when the path is plain child steps, else None."""
+    if path not in _CHILD_PATHS:
+        steps = path.split("/")
+        if all(_SIMPLE_STEP.match(step) for step in steps):
+            _CHILD_PATHS[path] = tuple("{%s}%s" % (NS[step.split(":")[0]], step.split(":")[1]) for step in steps)
+        else:
+            _CHILD_PATHS[path] = None
+    return _CHILD_PATHS[path]
 
 
 def nodes(el, path: str) -> list:
-    return xp(path)(el)
+    """Nodes selected by a relative XPath; plain child paths skip the XPath engine."""
+    tags = _CHILD_PATHS.get(path, 0)
+    if tags == 0:
+        tags = _child_path(path)
+    if tags is None:
+        return xp(path)(el)
+    current = [el]
+    for tag in tags:
+        current = [child for parent in current for child in parent.iterchildren(tag)]
+        if not current:
+            break
+    return current
 
 
 def first(el, path: str):
-    found = xp(path)(el)
+    found = nodes(el, path)
     return found[0] if found else None
 
 
 def exists(el, path: str) -> bool:
-    return bool(xp(path)(el))
+    return bool(nodes(el, path))
 
 
 def any_not_empty(el, path: str) -> bool:
     """The official ``(path) != ''``: some selected node has a non-empty string value."""
-    return any(sv(n) != "" for n in xp(path)(el))
+    return any(sv(n) != "" for n in nodes(el, path))
 
 
 def any_num(el, path: str, predicate) -> bool:
     """A general comparison of ``path`` with a number: true when any value satisfies it."""
-    for node in xp(path)(el):
+    for node in nodes(el, path):
         value = num(node)
         if value is not None and predicate(value):
             return True
@@ -218,7 +247,7 @@ def dsum(values: Iterable) -> Decimal | None:
 
 def is_vat_scheme(category) -> bool:
     """``[cac:TaxScheme/normalize-space(upper-case(cbc:ID))='VAT']``."""
-    return any(nsp(sv(i).upper()) == "VAT" for i in xp("cac:TaxScheme/cbc:ID")(category))
+    return any(nsp(sv(i).upper()) == "VAT" for i in nodes(category, "cac:TaxScheme/cbc:ID"))
 
 
 def category_id(category) -> str:
@@ -228,6 +257,130 @@ def category_id(category) -> str:
 # ---------------------------------------------------------------- document
 
 
+# ---------------------------------------------------------------- context selection
+#
+# Schematron contexts are patterns matched against every node. Evaluating each one as an XPath
+# ``//…`` walks the whole tree once per context; instead the document's elements are indexed by
+# tag in one pass and each context branch is matched bottom-up: candidates come from the index by
+# the last step's tag, predicates are checked on the candidate, and the remaining steps on its
+# ancestors. Contexts that do not fit this shape fall back to XPath.
+
+_STEP_RE = re.compile(r"^(\*|[A-Za-z_][\w.-]*:[A-Za-z_][\w.-]*)(\[.*\])?$", re.S)
+
+
+def _split_top(expr: str, sep: str) -> list[str]:
+    parts, depth, quote, current = [], 0, None, []
+    for ch in expr:
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+@dataclass(frozen=True)
+class _Step:
+    tag: str | None  # Clark name, None for *
+    predicates: tuple  # (source text, compiled XPath returning a boolean) per [...] predicate
+
+
+@dataclass(frozen=True)
+class _Branch:
+    absolute: bool
+    steps: tuple
+
+
+def _qualify(name: str) -> str | None:
+    if name == "*":
+        return None
+    prefix, local = name.split(":")
+    return f"{{{NS[prefix]}}}{local}"
+
+
+def _compile_branch(branch: str) -> _Branch | None:
+    branch = branch.strip()
+    if branch.startswith("//"):
+        absolute, body = False, branch[2:]
+    elif branch.startswith("/"):
+        absolute, body = True, branch[1:]
+    else:
+        return None
+    steps = []
+    for raw in _split_top(body, "/"):
+        raw = raw.strip()
+        match = _STEP_RE.match(raw)
+        if not raw or not match:
+            return None
+        name, predicates = match.group(1), match.group(2)
+        compiled = []
+        for text in _split_predicates(predicates or ""):
+            if text not in _PREDICATES:
+                _PREDICATES[text] = etree.XPath(f"boolean(self::*[{text}])", namespaces=NS)
+            compiled.append((text, _PREDICATES[text]))
+        steps.append(_Step(_qualify(name), tuple(compiled)))
+    return _Branch(absolute, tuple(steps))
+
+
+_COMPILED: dict[str, list | None] = {}
+_PREDICATES: dict[str, etree.XPath] = {}
+
+
+def _split_predicates(text: str) -> list[str]:
+    """"[a][b[c]]" -> ["a", "b[c]"]."""
+    found, depth, quote, start = [], 0, None, 0
+    for i, ch in enumerate(text):
+        if quote:
+            quote = None if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "[":
+            if depth == 0:
+                start = i + 1
+            depth += 1
+        elif ch == "]":
+            depth -= 1
+            if depth == 0:
+                found.append(text[start:i])
+    return found
+
+
+def compiled_context(expr: str) -> list | None:
+    """The branches of a context expression, or None when it must be evaluated as XPath."""
+    if expr not in _COMPILED:
+        branches = [_compile_branch(b) for b in _split_top(expr, "|")]
+        _COMPILED[expr] = None if any(b is None for b in branches) else branches
+    return _COMPILED[expr]
+
+
+def _branch_matches(doc: "Doc", branch: _Branch, el) -> bool:
+    # Tags along the ancestor chain first (cheap), predicates only for structural matches.
+    steps = branch.steps
+    chain = [el]
+    node = el
+    for step in reversed(steps[:-1]):
+        node = node.getparent()
+        if node is None or (step.tag is not None and node.tag != step.tag):
+            return False
+        chain.append(node)
+    if branch.absolute and node.getparent() is not None:
+        return False
+    for step, candidate in zip(reversed(steps), chain):
+        for text, predicate in step.predicates:
+            if not doc.predicate(text, predicate, candidate):
+                return False
+    return True
+
+
 @dataclass
 class Doc:
     """One document being validated, with per-document caches."""
@@ -235,6 +388,10 @@ class Doc:
     root: etree._Element
     _contexts: dict = field(default_factory=dict)
     _memo: dict = field(default_factory=dict)
+    _by_tag: dict | None = None
+    _order: dict | None = None
+    _elements: list | None = None
+    _predicates: dict = field(default_factory=dict)
 
     @property
     def is_invoice(self) -> bool:
@@ -244,12 +401,57 @@ class Doc:
     def is_credit_note(self) -> bool:
         return self.root.tag == f"{{{CREDITNOTE_NS}}}CreditNote"
 
-    def context(self, expr: str) -> list:
+    def _index(self) -> None:
+        by_tag: dict = {}
+        elements = [el for el in self.root.iter() if isinstance(el.tag, str)]
+        for el in elements:
+            by_tag.setdefault(el.tag, []).append(el)
+        self._by_tag, self._elements = by_tag, elements
+
+    @property
+    def elements(self) -> list:
+        """Every element in document order."""
+        if self._elements is None:
+            self._index()
+        return self._elements
+
+    def _document_order(self, found: list) -> list:
+        if self._order is None:
+            self._order = {id(el): i for i, el in enumerate(self.elements)}
+        order = self._order
+        return sorted(found, key=lambda el: order[id(el)])
+
+    def context(self, expr) -> list:
         found = self._contexts.get(expr)
-        if found is None:
-            found = xp(expr)(self.root)
-            self._contexts[expr] = found
+        if found is not None:
+            return found
+        if callable(expr):
+            found = expr(self)
+        else:
+            branches = compiled_context(expr)
+            if branches is None:
+                found = xp(expr)(self.root)
+            else:
+                if self._by_tag is None:
+                    self._index()
+                found = []
+                for branch in branches:
+                    tag = branch.steps[-1].tag
+                    candidates = self._by_tag.get(tag, ()) if tag is not None else self._elements
+                    found.extend(el for el in candidates if _branch_matches(self, branch, el))
+                if len(branches) > 1 and found:
+                    unique = {id(el): el for el in found}
+                    found = self._document_order(list(unique.values()))
+        self._contexts[expr] = found
         return found
+
+    def predicate(self, text: str, compiled, el) -> bool:
+        """A context predicate on one element, cached: many contexts share the VAT-scheme filter."""
+        key = (text, id(el))
+        result = self._predicates.get(key)
+        if result is None:
+            result = self._predicates[key] = bool(compiled(el))
+        return result
 
     def memo(self, key, compute):
         if key not in self._memo:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .base import FATAL, WARNING, add, decimals_after_point, exists, first, nodes, nsp, sv, xbool
 from .cen import CI_FALSE, CI_TRUE, VAT
 from .codelists import UNCL1001_CREDIT_NOTE, UNCL1001_INVOICE, UNCL2005, UNCL5305, codes
-from .base import CBC_NS
+from .base import CAC_NS, CBC_NS
 
 
 def _cl(rule_id: str, context: str, text: str, test) -> None:
@@ -100,12 +100,45 @@ _sr("UBL-SR-43", "//cac:AdditionalDocumentReference", "Scheme identifier shall o
 
 
 
-add("UBL-DT-01", FATAL, "//*[substring(local-name(), string-length(local-name()) - 5) = 'Amount' and not(substring(local-name(), string-length(local-name()) - 10) = 'PriceAmount') and not(ancestor::cac:Price/cac:AllowanceCharge)]",
-    "[UBL-DT-01]-Amounts shall be decimal up to two fraction digits", lambda el, doc: decimals_after_point(el) <= 2)
-add("UBL-DT-06", FATAL, "//*[substring(local-name(), string-length(local-name()) - 11) = 'BinaryObject']",
-    "[UBL-DT-06]-Binary object elements shall contain the mime code attribute", lambda el, doc: el.get("mimeCode") is not None)
-add("UBL-DT-07", FATAL, "//*[substring(local-name(), string-length(local-name()) - 11) = 'BinaryObject']",
-    "[UBL-DT-07]-Binary object elements shall contain the file name attribute", lambda el, doc: el.get("filename") is not None)
+def _local(el) -> str:
+    return el.tag.rpartition("}")[2]
+
+
+def _amount_elements(doc) -> list:
+    """``//*[ends-with(name(), 'Amount') and not(ends-with(name(),'PriceAmount')) and not(ancestor::cac:Price/cac:AllowanceCharge)]``."""
+    found = []
+    for el in doc.elements:
+        name = _local(el)
+        if name.endswith("Amount") and not name.endswith("PriceAmount") and not _under_price_allowance(el):
+            found.append(el)
+    return found
+
+
+_PRICE = f"{{{CAC_NS}}}Price"
+_ALLOWANCE_CHARGE = f"{{{CAC_NS}}}AllowanceCharge"
+
+
+def _under_price_allowance(el) -> bool:
+    node = el.getparent()
+    while node is not None:
+        parent = node.getparent()
+        if node.tag == _ALLOWANCE_CHARGE and parent is not None and parent.tag == _PRICE:
+            return True
+        node = parent
+    return False
+
+
+def _binary_objects(doc) -> list:
+    """``//*[ends-with(name(), 'BinaryObject')]``."""
+    return [el for el in doc.elements if _local(el).endswith("BinaryObject")]
+
+
+add("UBL-DT-01", FATAL, _amount_elements, "[UBL-DT-01]-Amounts shall be decimal up to two fraction digits",
+    lambda el, doc: decimals_after_point(el) <= 2)
+add("UBL-DT-06", FATAL, _binary_objects, "[UBL-DT-06]-Binary object elements shall contain the mime code attribute",
+    lambda el, doc: el.get("mimeCode") is not None)
+add("UBL-DT-07", FATAL, _binary_objects, "[UBL-DT-07]-Binary object elements shall contain the file name attribute",
+    lambda el, doc: el.get("filename") is not None)
 _sr("UBL-SR-25", "//cac:Delivery", "Deliver to party name shall occur maximum once", _at_most("cac:DeliveryParty/cac:PartyName/cbc:Name"))
 _sr("UBL-SR-30", f"//cac:AllowanceCharge{CI_FALSE}", "Document level allowance reason shall occur maximum once", _at_most("cbc:AllowanceChargeReason"))
 _sr("UBL-SR-31", f"//cac:AllowanceCharge{CI_TRUE}", "Document level charge reason shall occur maximum once", _at_most("cbc:AllowanceChargeReason"))
