@@ -78,3 +78,11 @@ def test_build_without_the_builder_module_says_not_available():
     code, _, err = run("build")
     assert code == 2
     assert "not available" in err
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(ehf._build_module() is None, reason="kvitt.einvoice.cli_build is not installed")
+def test_build_dispatches_to_the_builder():
+    code, _, err = run("build", "--case", "SAK-DOES-NOT-EXIST")
+    assert code == 1
+    assert "SAK-DOES-NOT-EXIST" in err
