@@ -374,7 +374,14 @@ def queue_for_delivery(actor: Actor, row: ClaimSpecification) -> Delivery:
     row.save(update_fields=["status"])
     delivery = Delivery.objects.create(specification=row, receiver_org_number=row.customer_org_number)
     audit.record(actor, "queue", row, privacy=["financial"], reason="inter-regional basis queued for delivery")
+    transaction.on_commit(_wake_worker)
     return delivery
+
+
+def _wake_worker() -> None:
+    from kvitt.interregion.tasks import deliver_outbox
+
+    deliver_outbox.enqueue()
 
 
 def _client_for(link: RegionLink) -> transport.ConsumerClient:
