@@ -89,6 +89,9 @@ def approval(payer_: Payer, company_: Company, *, location_: Location | None = N
 
 def patient(organisation_: Organisation, national_id: str = FNR, name: str = "Kari Nordmann", **fields) -> Patient:
     fields.setdefault("email", "kari@example.no")
+    existing = Patient.objects.filter(organisation=organisation_, national_id=national_id).first()
+    if existing is not None:
+        return existing
     return Patient.objects.create(
         organisation=organisation_, national_id=national_id, id_type=IdType.FNR, name=name,
         birth_date=datetime.date(1986, 10, 15), **fields

@@ -1,0 +1,186 @@
+"""Finding a clinic: approved locations near a place, with a fitting practitioner and a free slot.
+
+Only locations that the searching payer approves on the day appear. The distance filter is a
+bounding box in SQL (cheap, uses plain comparisons) followed by the exact haversine distance in
+Python on the few rows left; the earliest free slot is a correlated subquery that walks the
+(location, status, start) index and stops at the first hit.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kvitt.booking import geo
+from kvitt.booking.models import Slot, SlotStatus
+from kvitt.cases.selectors import is_payer_actor
+from kvitt.core.permissions import Actor, PermissionDenied
+from kvitt.network.models import Location, PartnerApproval, Payer, Practitioner
+
+SORT_DISTANCE = "distance"
+SORT_AVAILABILITY = "availability"
+DEFAULT_RADIUS_KM = 50
+MAX_RADIUS_KM = 500
+HORIZON_DAYS = 90
+
+
+def json_list_has(field_name: str, value: str) -> Q:
+    """``value`` is an element of the JSON list in ``field_name``, on PostgreSQL and SQLite.
+
+    PostgreSQL has jsonb containment; SQLite has none, so there the JSON text is searched for the
+    quoted element exactly as Django's encoder wrote it.
+    """
+    if connection.vendor == "postgresql":
+        return Q(**{f"{field_name}__contains": [value]})
+    return Q(**{f"{field_name}__icontains": json.dumps(value)})
+
+
+@dataclass
+class SearchResult:
+    location: Location
+    distance_km: float
+    earliest_free: datetime.datetime | None
+    practitioners: list[Practitioner] = field(default_factory=list)
+    first_slots: list[Slot] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Origin:
+    latitude: float
+    longitude: float
+    label: str
+
+
+def resolve_origin(*, latitude=None, longitude=None, postcode: str = "") -> Origin:
+    if latitude is not None and longitude is not None:
+        lat, lon = float(latitude), float(longitude)
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError(_("Coordinates out of range"))
+        return Origin(lat, lon, f"{lat:.4f}, {lon:.4f}")
+    if postcode:
+        place = geo.geocode_postcode(postcode)
+        return Origin(place.latitude, place.longitude, f"{postcode} {place.name}")
+    raise ValueError(_("Give coordinates or a postcode"))
+
+
+def eligible_practitioners(profession: str = "", competence: str = ""):
+    qs = Practitioner.objects.filter(active=True)
+    if profession:
+        qs = qs.filter(json_list_has("professions", profession))
+    if competence:
+        qs = qs.filter(json_list_has("competences", competence))
+    return qs
+
+
+def free_slots(*, profession: str = "", competence: str = "", after: datetime.datetime, before: datetime.datetime):
+    qs = Slot.objects.filter(status=SlotStatus.FREE, start__gte=after, start__lt=before, appointment_type__online_bookable=True)
+    if profession or competence:
+        qs = qs.filter(practitioner__in=eligible_practitioners(profession, competence))
+    return qs
+
+
+def _approved_by(payer: Payer, day: datetime.date, profession: str):
+    approvals = PartnerApproval.objects.active_on(day).filter(payer=payer, company_id=OuterRef("company_id")).filter(
+        Q(location__isnull=True) | Q(location_id=OuterRef("pk"))
+    )
+    if profession:
+        approvals = approvals.filter(Q(professions=[]) | json_list_has("professions", profession))
+    return Exists(approvals)
+
+
+def search_locations(
+    actor: Actor,
+    *,
+    latitude=None,
+    longitude=None,
+    postcode: str = "",
+    radius_km: float = DEFAULT_RADIUS_KM,
+    profession: str = "",
+    competence: str = "",
+    day: datetime.date | None = None,
+    sort: str = SORT_DISTANCE,
+    limit: int = 20,
+    available_from: datetime.datetime | None = None,
+    require_free_slot: bool = False,
+    slots_per_result: int = 0,
+) -> tuple[Origin, list[SearchResult]]:
+    if not is_payer_actor(actor):
+        raise PermissionDenied(_("Only a payer searches its network"))
+    payer = Payer.objects.filter(organisation=actor.organisation).first()
+    if payer is None:
+        raise PermissionDenied(_("Your organisation is not registered as a payer"))
+    if sort not in (SORT_DISTANCE, SORT_AVAILABILITY):
+        raise ValueError(_("Sort by distance or availability"))
+    radius_km = min(max(float(radius_km), 0.1), MAX_RADIUS_KM)
+    origin = resolve_origin(latitude=latitude, longitude=longitude, postcode=postcode)
+    now = timezone.now()
+    day = day or timezone.localdate()
+    after = max(available_from or now, now)
+    before = after + datetime.timedelta(days=HORIZON_DAYS)
+
+    box = geo.bounding_box(origin.latitude, origin.longitude, radius_km)
+    first_free = (
+        free_slots(profession=profession, competence=competence, after=after, before=before)
+        .filter(location_id=OuterRef("pk"))
+        .order_by("start")
+        .values("start")[:1]
+    )
+    rows = (
+        Location.objects.filter(
+            latitude__gte=Decimal(str(round(box.min_lat, 6))), latitude__lte=Decimal(str(round(box.max_lat, 6))),
+            longitude__gte=Decimal(str(round(box.min_lon, 6))), longitude__lte=Decimal(str(round(box.max_lon, 6))),
+        )
+        .filter(_approved_by(payer, day, profession))
+        .annotate(earliest_free=Subquery(first_free))
+        .values_list("pk", "latitude", "longitude", "earliest_free")
+    )
+    if profession or competence:
+        staffed = Practitioner.locations.through.objects.filter(
+            location_id=OuterRef("pk"), practitioner__in=eligible_practitioners(profession, competence)
+        )
+        rows = rows.filter(Exists(staffed))
+    hits = []
+    for pk, lat, lon, earliest in rows:
+        distance = geo.haversine_km(origin.latitude, origin.longitude, float(lat), float(lon))
+        if distance <= radius_km and (earliest is not None or not require_free_slot):
+            hits.append((pk, distance, earliest))
+    if sort == SORT_AVAILABILITY:
+        far_future = now + datetime.timedelta(days=3650)
+        hits.sort(key=lambda h: (h[2] or far_future, h[1]))
+    else:
+        hits.sort(key=lambda h: h[1])
+    hits = hits[:limit]
+    return origin, _results(hits, profession, competence, after, before, slots_per_result)
+
+
+def _results(hits, profession, competence, after, before, slots_per_result) -> list[SearchResult]:
+    ids = [h[0] for h in hits]
+    locations = Location.objects.select_related("company").in_bulk(ids)
+    staff: dict[int, list[Practitioner]] = {pk: [] for pk in ids}
+    through = Practitioner.locations.through.objects.filter(location_id__in=ids).select_related("practitioner")
+    eligible_ids = set(eligible_practitioners(profession, competence).values_list("pk", flat=True)) if (profession or competence) else None
+    for link in through:
+        if link.practitioner.active and (eligible_ids is None or link.practitioner_id in eligible_ids):
+            staff[link.location_id].append(link.practitioner)
+    results = []
+    for pk, distance, earliest in hits:
+        slots = []
+        if slots_per_result:
+            slots = list(
+                free_slots(profession=profession, competence=competence, after=after, before=before)
+                .filter(location_id=pk).select_related("practitioner", "appointment_type").order_by("start")[:slots_per_result]
+            )
+        results.append(
+            SearchResult(
+                location=locations[pk], distance_km=round(distance, 1), earliest_free=earliest,
+                practitioners=sorted(staff[pk], key=lambda p: p.name), first_slots=slots,
+            )
+        )
+    return results

@@ -1,0 +1,52 @@
+"""Worker tasks (django-tasks): deliver outbox rows, sweep for abandoned ones, pull calendars."""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import transaction
+from django_tasks import task
+
+logger = logging.getLogger(__name__)
+
+
+@task(queue_name="default")
+def deliver_outbox_message(message_id: int) -> str:
+    """Deliver one row; on a retryable failure, come back at the row's next attempt time."""
+    from kvitt.booking import outbox
+    from kvitt.booking.models import OutboxMessage, OutboxStatus
+
+    status = outbox.deliver_one(message_id)
+    if status == OutboxStatus.PENDING:
+        next_at = OutboxMessage.objects.values_list("next_attempt_at", flat=True).get(pk=message_id)
+        transaction.on_commit(lambda: deliver_outbox_message.using(run_after=next_at).enqueue(message_id))
+    return status
+
+
+@task(queue_name="default")
+def deliver_due_outbox() -> dict:
+    """The sweep: everything due, including rows whose worker died while holding the lease.
+    Run it from cron or a timer (``kvitt booking deliver``)."""
+    from kvitt.booking import outbox
+
+    return outbox.process_due()
+
+
+@task(queue_name="default")
+def pull_availability(integration_id: int, days: int = 30) -> dict:
+    from kvitt.booking import services
+    from kvitt.booking.models import JournalIntegration
+
+    integration = JournalIntegration.objects.select_related("location__company").get(pk=integration_id)
+    return services.pull_availability(integration, days).as_dict()
+
+
+@task(queue_name="default")
+def pull_all_availability(days: int = 30) -> int:
+    """Queue a pull for every active integration (the schedule calls this)."""
+    from kvitt.booking.models import IntegrationStatus, JournalIntegration
+
+    ids = list(JournalIntegration.objects.filter(status=IntegrationStatus.ACTIVE).values_list("pk", flat=True))
+    for pk in ids:
+        pull_availability.enqueue(pk, days)
+    return len(ids)
