@@ -19,6 +19,8 @@ LINE_LEVEL = "line"
 
 LANGUAGES = ("nb", "sv", "en")
 
+NOT_WAIVABLE = frozenset({"CLM-101", "CLM-102", "CLM-104", "CLM-108", "CLM-209", "CLM-210", "CLM-211"})
+
 
 @dataclass(frozen=True)
 class Reason:
@@ -27,6 +29,12 @@ class Reason:
     level: str
     title: str  # English, for the documentation table and logs
     texts: dict  # language -> template
+
+    @property
+    def waivable(self) -> bool:
+        """Whether a case handler may override it. Without a known assignment nothing else can be
+        checked, and coverage is a hard limit the assignment itself must be changed for."""
+        return self.code not in NOT_WAIVABLE
 
     def message(self, language: str, params: dict) -> str:
         template = self.texts.get(language) or self.texts["en"]

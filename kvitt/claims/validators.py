@@ -151,6 +151,8 @@ class Finding:
     params: dict
     # An amount the finding approves instead of the line's (CLM-210); None when not relevant.
     approved_amount: int | None = None
+    # Overridden by a case handler: still shown, no longer counted.
+    waived: bool = False
 
     def message(self, language: str = "nb") -> str:
         return reason(self.code).message(language, self.params)
@@ -163,8 +165,13 @@ class Finding:
         return {
             "number": self.number, "code": self.code, "severity": self.severity, "level": self.level,
             "line_id": self.line_id, "params": self.params, "approved_amount": self.approved_amount,
-            "messages": self.messages,
+            "waived": self.waived, "messages": self.messages,
         }
+
+    @property
+    def key(self) -> tuple[str, str | None]:
+        """What an override names: the code and the line (stable when validation runs again)."""
+        return (self.code, self.line_id)
 
 
 @dataclass(frozen=True)
@@ -502,26 +509,39 @@ class ValidationResult:
         return [f.code for f in self.findings]
 
 
-def _number(raws: Iterable[_Raw]) -> tuple[Finding, ...]:
+Waived = frozenset  # of (code, line_id) a case handler overrode
+
+
+def _is_waived(raw: _Raw, waived: Waived) -> bool:
+    return reason(raw.code).waivable and (raw.code, raw.line_id) in waived
+
+
+def _number(raws: Iterable[_Raw], waived: Waived) -> tuple[Finding, ...]:
     findings = []
     for number, raw in enumerate(raws, start=1):
         r = reason(raw.code)
-        findings.append(Finding(number, raw.code, r.severity, r.level, raw.line_id, raw.params, raw.approved_amount))
+        findings.append(
+            Finding(number, raw.code, r.severity, r.level, raw.line_id, raw.params, raw.approved_amount, _is_waived(raw, waived))
+        )
     return tuple(findings)
 
 
-def _rejects(raws: Iterable[_Raw]) -> bool:
-    return any(reason(r.code).severity == REJECT for r in raws)
+def validate(doc: Document, snap: Snapshot, waived: Waived = frozenset()) -> ValidationResult:
+    """Run the chain; the findings are numbered in the order the checks found them.
 
+    ``waived`` names findings a case handler overrode (code, line id): they are still reported,
+    but no longer stop the line checks or keep a line from using the coverage.
+    """
 
-def validate(doc: Document, snap: Snapshot) -> ValidationResult:
-    """Run the chain; the findings are numbered in the order the checks found them."""
+    def _rejects(raws: Iterable[_Raw]) -> bool:
+        return any(reason(r.code).severity == REJECT and not _is_waived(r, waived) for r in raws)
+
     lines = [read_line(line) for line in doc.lines]
     chain = CREDIT_NOTE_VALIDATORS if doc.is_credit_note else INVOICE_VALIDATORS
     raws: list[_Raw] = [r for check in chain for r in check(doc, snap)]
     if _rejects(raws) or doc.is_credit_note:
         # A credit note reverses what its invoice consumed; its lines are not checked against coverage.
-        return ValidationResult(_number(raws), tuple(lines))
+        return ValidationResult(_number(raws, waived), tuple(lines))
     rejected: set[str] = set()
     for line in lines:
         line_raws = list(line.problems) + [r for check in LINE_VALIDATORS for r in check(line, snap)]
@@ -530,9 +550,9 @@ def validate(doc: Document, snap: Snapshot) -> ValidationResult:
             rejected.add(line.id)
     duplicates = check_duplicate_treatments(lines, snap, doc.id, rejected)
     raws.extend(duplicates)
-    rejected.update(d.line_id for d in duplicates)
+    rejected.update(d.line_id for d in duplicates if not _is_waived(d, waived))
     raws.extend(check_coverage(lines, snap, rejected))
-    return ValidationResult(_number(raws), tuple(lines))
+    return ValidationResult(_number(raws, waived), tuple(lines))
 
 
 __all__ = [
