@@ -331,7 +331,20 @@ def build_month(actor: Actor, year: int, month: int, *, issue_date: dt.date | No
             )
         for row in report.specifications:
             _check_row(row)
+            _withdraw_rejected_predecessors(row)
     return report
+
+
+def _withdraw_rejected_predecessors(row: ClaimSpecification) -> None:
+    """A rejected basis whose care events are billed again is replaced by the new basis."""
+    event_ids = list(row.lines.exclude(care_event=None).values_list("care_event__event_id", flat=True))
+    rejected = ClaimSpecification.objects.filter(
+        organisation=row.organisation, direction=Direction.SENT, status=SpecStatus.REJECTED,
+        lines__care_event__event_id__in=event_ids,
+    ).distinct()
+    for old in rejected:
+        old.status, old.replaced_by = SpecStatus.WITHDRAWN, row
+        old.save(update_fields=["status", "replaced_by"])
 
 
 # =============================================================================== checking

@@ -7,6 +7,7 @@ line; A credits and re-debits; B's match balances.
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from kvitt.core.models import AuditEntry
 from kvitt.interregion import selectors, services
@@ -142,8 +143,13 @@ def test_basis_refused_by_the_home_region_goes_back_with_the_comment(regions, bi
     assert basis.status == SpecStatus.REJECTED
     assert "Id: ÖR5" in basis.result_comment and "payableAmount/amount" in basis.result_comment
     assert not ClaimSpecification.objects.filter(direction=Direction.RECEIVED).exists()
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError):
         services.issue_invoice(a.actor, basis)
+    # corrected and built again: a new basis with a new id replaces the rejected one
+    [again] = services.build_month(a.actor, 2026, 9).specifications
+    basis.refresh_from_db()
+    assert again.basis_id != basis.basis_id and again.lines.count() == 2
+    assert (basis.status, basis.replaced_by) == (SpecStatus.WITHDRAWN, again)
 
 
 def test_unauthorised_certificate_is_refused_and_nothing_is_stored(regions, billed_month, producer_b, pki):
