@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from kvitt.core.permissions import Actor, require_role
 from kvitt.reconciliation.excel import Column
@@ -185,24 +185,36 @@ EVENT_VALUE_FIELDS = ("id", "number", "start", "period", "unit_code", "unit_name
 
 
 def iter_event_rows(qs: QuerySet[TrackedEvent], systems: list[DownstreamSystem], *, sort: list[str] = (),
-                    chunk: int = 2000) -> Iterator[tuple[dict, dict[str, tuple]]]:
-    """(event values, {system code: status tuple}) per event, fetched a chunk at a time."""
+                    chunk: int = 2000, with_time: bool = True) -> Iterator[tuple[dict, dict[str, tuple]]]:
+    """(event values, {system code: status tuple}) per event, fetched a chunk at a time.
+
+    ``with_time=False`` leaves the status time out (None): converting millions of
+    timestamps costs more than the rest of the row when no report shows them."""
     by_id = {s.id: s.code for s in systems}
     rows = qs.order_by(*_ordering(list(sort))).values_list(*EVENT_VALUE_FIELDS).iterator(chunk_size=chunk)
     batch: list[tuple] = []
     for row in rows:
         batch.append(row)
         if len(batch) >= chunk:
-            yield from _with_statuses(batch, by_id)
+            yield from _with_statuses(batch, by_id, with_time)
             batch = []
     if batch:
-        yield from _with_statuses(batch, by_id)
+        yield from _with_statuses(batch, by_id, with_time)
 
 
-def _with_statuses(batch: list[tuple], by_id: dict[int, str]):
+def _with_statuses(batch: list[tuple], by_id: dict[int, str], with_time: bool):
+    if not by_id:
+        for row in batch:
+            yield dict(zip(EVENT_VALUE_FIELDS, row)), {}
+        return
     ids = [row[0] for row in batch]
     statuses: dict[int, dict[str, tuple]] = {}
-    for status in EventStatus.objects.filter(event_id__in=ids, system_id__in=list(by_id)).values_list(*_STATUS_FIELDS):
+    rows = EventStatus.objects.filter(event_id__in=ids, system_id__in=list(by_id))
+    if with_time:
+        fetched = rows.values_list(*_STATUS_FIELDS)
+    else:
+        fetched = (s[:5] + (None,) + s[5:] for s in rows.values_list(*(f for f in _STATUS_FIELDS if f != "status_time")))
+    for status in fetched:
         statuses.setdefault(status[0], {})[by_id[status[1]]] = status
     for row in batch:
         yield dict(zip(EVENT_VALUE_FIELDS, row)), statuses.get(row[0], {})
@@ -249,7 +261,9 @@ def report_rows(actor: Actor, definition: dict) -> ReportRows:
     if group_by:
         return _grouped(qs, systems, group_by)
     columns = [column_spec(k, systems) for k in keys]
-    source = iter_event_rows(qs, systems, sort=definition.get("sort") or [])
+    shown = {k.split(":", 1)[1] for k in keys if ":" in k}
+    source = iter_event_rows(qs, [s for s in systems if s.code in shown], sort=definition.get("sort") or [],
+                             with_time=any(k.startswith("time:") for k in keys))
     return ReportRows(columns, (tuple(cell_value(k, e, s) for k in keys) for e, s in source))
 
 
@@ -262,9 +276,18 @@ def _group_value(key: str, event: dict, statuses: dict) -> str:
     return value.strftime("%Y-%m") if key == "period" else (value or "")
 
 
+_GROUP_FIELDS = {"unit": "unit_name", "practitioner": "practitioner_name", "product_code": "product_code", "period": "period"}
+
+
 def _grouped(qs, systems, group_by: list[str]) -> ReportRows:
     groups: dict[tuple, list[int]] = {}
-    for event, statuses in iter_event_rows(qs, systems):
+    shown = {g[7:] for g in group_by if g.startswith("status:")}
+    if not shown:  # plain event fields: let the database group
+        fields = [_GROUP_FIELDS[g] for g in group_by]
+        for values in qs.order_by().values(*fields).annotate(n=Count("id"), amount=Sum("amount_ore")):
+            key = tuple(values[f].strftime("%Y-%m") if f == "period" else (values[f] or "") for f in fields)
+            groups[key] = [values["n"], values["amount"] or 0]
+    for event, statuses in iter_event_rows(qs, [s for s in systems if s.code in shown], with_time=False) if shown else ():
         key = tuple(_group_value(g, event, statuses) for g in group_by)
         totals = groups.setdefault(key, [0, 0])
         totals[0] += 1

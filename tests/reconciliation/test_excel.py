@@ -58,3 +58,19 @@ def test_sheet_names_are_cleaned_and_unique():
     assert sheet_name("a" * 40, taken) == "a" * 31
     assert sheet_name("a" * 40, taken) == "a" * 27 + " (2)"
     assert sheet_name("x[1]:?", taken) == "x_1___"
+
+
+def test_the_fast_row_path_and_xlsxwriters_public_api_write_the_same_cells(tmp_path, monkeypatch):
+    from kvitt.reconciliation import excel
+
+    data = [("VH-1", 7, -12345, datetime.datetime(2026, 10, 5, 8, 0, tzinfo=datetime.timezone.utc), " padded <&> \x01"),
+            ("VH-2", None, None, None, "")]
+    fast = tmp_path / "fast.xlsx"
+    write_workbook(str(fast), [Report("R", COLUMNS, iter(data))], title="t")
+    monkeypatch.setattr(excel._FastRows, "available", classmethod(lambda cls, sheet: False))
+    slow = tmp_path / "slow.xlsx"
+    write_workbook(str(slow), [Report("R", COLUMNS, iter(data))], title="t")
+    read = lambda p: [[(c.value, c.number_format) for c in row] for row in load_workbook(p)["R"].iter_rows()]  # noqa: E731
+    assert read(fast) == read(slow)
+    assert read(fast)[1][2] == (-123.45, "#,##0.00") and read(fast)[1][4][0] == " padded <&> _x0001_"  # Excel's escape of a control character
+    assert load_workbook(fast)["R"].auto_filter.ref == "A1:E3"
