@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import datetime
 
+from kvitt.payments.bulk import collector_paused
 from kvitt.payments.model import BGMAX, BankFileError, BankTransaction, ParsedFile
 
 RECORD_LENGTH = 80
@@ -114,22 +115,28 @@ class _Payment:
     )
 
     def __init__(self, line: int, record: str):
+        kind = record[0:2]
         self.line = line
-        self.kind = record[0:2]
-        self.sender_bankgiro = str(_digits(record, 3, 12, line, f"TK{self.kind} sender bankgiro"))
-        self.reference_field = _text(record, 13, 37)
-        self.amount = _digits(record, 38, 55, line, f"TK{self.kind} amount")
+        self.kind = kind
+        bankgiro, amount, serial = record[2:12], record[37:55], record[57:69].strip()
+        # One cheap test for the common case; the field-by-field search only when it fails.
+        if not (bankgiro.isdigit() and amount.isdigit() and (not serial or serial.isdigit())
+                and bankgiro.isascii() and amount.isascii()):
+            _digits(record, 3, 12, line, f"TK{kind} sender bankgiro")
+            _digits(record, 38, 55, line, f"TK{kind} amount")
+            raise _error(line, f"TK{kind} BGC serial number (pos 58-69)", f"expected digits, got {serial!r}")
+        self.sender_bankgiro = bankgiro.lstrip("0")
+        self.amount = int(amount)
+        self.serial = serial
+        self.reference_field = record[12:37].strip()
         self.reference_code = record[55]
         if self.reference_code not in REFERENCE_CODES:
-            raise _error(line, f"TK{self.kind} reference code (pos 56)", f"unknown code {self.reference_code!r}")
+            raise _error(line, f"TK{kind} reference code (pos 56)", f"unknown code {self.reference_code!r}")
         self.channel = record[56]
         if self.channel not in CHANNELS:
-            raise _error(line, f"TK{self.kind} payment channel (pos 57)", f"unknown code {self.channel!r}")
-        self.serial = _text(record, 58, 69)
-        if self.serial and not self.serial.isdigit():
-            raise _error(line, f"TK{self.kind} BGC serial number (pos 58-69)", f"expected digits, got {self.serial!r}")
+            raise _error(line, f"TK{kind} payment channel (pos 57)", f"unknown code {self.channel!r}")
         self.deduction_code = ""
-        if self.kind == "21":
+        if kind == "21":
             self.deduction_code = record[70]
             if self.deduction_code not in DEDUCTION_CODES:
                 raise _error(line, "TK21 deduction code (pos 71)", f"unknown code {self.deduction_code!r}")
@@ -143,9 +150,15 @@ class _Payment:
     def add_detail(self, line: int, record: str) -> None:
         code = record[0:2]
         self.raw.append(record)
-        if code in ("22", "23"):
+        if code == "26":
+            name, extra = record[2:37].strip(), record[37:72].strip()
+            if name:
+                self.names.append(name)
+            if extra:
+                self.names.append(extra)
+        elif code in ("22", "23"):
             _digits(record, 38, 55, line, f"TK{code} amount")
-            reference = _text(record, 13, 37)
+            reference = record[12:37].strip()
             if record[55] not in REFERENCE_CODES:
                 raise _error(line, f"TK{code} reference code (pos 56)", f"unknown code {record[55]!r}")
             if reference and record[55] == REF_OCR:
@@ -153,17 +166,15 @@ class _Payment:
             elif reference:
                 self.texts.append(reference)
         elif code == "25":
-            text = _text(record, 3, 52)
+            text = record[2:52].strip()
             if text:
                 self.texts.append(text)
-        elif code == "26":
-            self.names.extend(n for n in (_text(record, 3, 37), _text(record, 38, 72)) if n)
         elif code == "27":
-            self.address.extend(a for a in (_text(record, 3, 37), _text(record, 38, 46)) if a)
+            self.address.extend(a for a in (record[2:37].strip(), record[37:46].strip()) if a)
         elif code == "28":
-            self.address.extend(a for a in (_text(record, 3, 37), _text(record, 38, 72), _text(record, 73, 74)) if a)
+            self.address.extend(a for a in (record[2:37].strip(), record[37:72].strip(), record[72:74].strip()) if a)
         elif code == "29":
-            self.org_number = _text(record, 3, 14)
+            self.org_number = record[2:14].strip()
 
     @property
     def signed_amount(self) -> int:
@@ -257,7 +268,7 @@ def _close_section(
                 reference=payment.reference(),
                 free_text=payment.free_text(),
                 payer_name=" ".join(payment.names),
-                payer_account="" if payment.sender_bankgiro == "0" else payment.sender_bankgiro,
+                payer_account=payment.sender_bankgiro,
                 reversal=payment.kind == "21",
                 creditor_account=creditor,
                 extra_references=tuple(payment.extra_references),
@@ -269,6 +280,11 @@ def _close_section(
 
 def parse(data: bytes) -> ParsedFile:
     """Parse a BgMax file strictly; raises ``BankFileError`` naming the line and field."""
+    with collector_paused():
+        return _parse(data)
+
+
+def _parse(data: bytes) -> ParsedFile:
     records = _records(data)
     first = next(records, None)
     if first is None:

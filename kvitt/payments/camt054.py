@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from lxml import etree
 
 from kvitt.core.xmlsafe import XmlError, parse_xml
+from kvitt.payments.bulk import collector_paused
 from kvitt.payments.model import CAMT054, BankFileError, BankTransaction, ParsedFile
 
 # Currencies without minor units; everything else Kvitt meets (NOK, SEK, EUR, DKK) has two.
@@ -216,6 +217,11 @@ def _root_notification(data: bytes):
 
 def parse(data: bytes) -> ParsedFile:
     """Parse a camt.054 notification strictly; raises ``BankFileError`` naming line and element."""
+    with collector_paused():
+        return _parse(data)
+
+
+def _parse(data: bytes) -> ParsedFile:
     message, namespace = _root_notification(data)
     message_id = _text(message, "GrpHdr/MsgId")
     if not message_id:

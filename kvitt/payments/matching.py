@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Hashable, Iterable
 
+from kvitt.payments.bulk import collector_paused
 from kvitt.payments.model import BankTransaction
 
 
@@ -45,7 +47,7 @@ class Method(str, Enum):
     NONE = "none"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Receivable:
     """What the matcher needs to know about one invoice (or other claim) a debtor owes."""
 
@@ -59,7 +61,7 @@ class Receivable:
     currency: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Allocation:
     receivable_id: Hashable
     amount_minor: int  # negative for a reversal
@@ -94,6 +96,7 @@ _NAME_FOLD = str.maketrans({"ø": "o", "æ": "ae", "ð": "d", "þ": "th", "ß": 
 MIN_TEXT_TOKEN = 3
 MAX_SUGGESTIONS = 5
 AMOUNT_ONLY_LIMIT = 5  # suggest by amount alone only when that few receivables share it
+MAX_CANDIDATES = 2000  # receivables of one amount compared by name, at most
 
 
 def normalise_reference(reference: str) -> str:
@@ -104,6 +107,7 @@ def normalise_invoice_number(number: str) -> str:
     return number.replace(" ", "").upper()
 
 
+@lru_cache(maxsize=200_000)
 def name_tokens(name: str) -> frozenset[str]:
     """Lower-case ASCII words of a name, so "ØYVIND ÅSE" and "Øyvind Åse" compare equal."""
     folded = unicodedata.normalize("NFKD", name.casefold().translate(_NAME_FOLD))
@@ -196,6 +200,8 @@ class Matcher:
         return self._pay(transaction, method, targets)
 
     def _pay(self, transaction: BankTransaction, method: Method, targets: list) -> MatchResult:
+        if len(targets) == 1:
+            return self._pay_one(transaction, method, targets[0])
         left = transaction.amount_minor
         allocations = []
         open_before = [k for k in targets if self.remaining[k] > 0]
@@ -220,6 +226,21 @@ class Matcher:
         outcome = Outcome.FULL if settled else Outcome.PARTIAL
         return MatchResult(transaction, outcome, method, tuple(targets), tuple(allocations), 0)
 
+    def _pay_one(self, transaction: BankTransaction, method: Method, key) -> MatchResult:
+        """The common case, one receivable, without the bookkeeping of several."""
+        amount = transaction.amount_minor
+        open_minor = self.remaining[key]
+        if open_minor <= 0:
+            return MatchResult(transaction, Outcome.CLOSED_INVOICE, method, (key,), (), amount,
+                               note="the invoice is already paid or closed; the payment is a credit balance")
+        if amount > open_minor:
+            self.remaining[key] = 0
+            return MatchResult(transaction, Outcome.OVERPAYMENT, method, (key,), (Allocation(key, open_minor),),
+                               amount - open_minor, note="paid more than was open; the excess is a credit balance")
+        self.remaining[key] = open_minor - amount
+        outcome = Outcome.FULL if amount == open_minor else Outcome.PARTIAL
+        return MatchResult(transaction, outcome, method, (key,), (Allocation(key, amount),), 0)
+
     def _reverse(self, transaction: BankTransaction, method: Method, targets: list) -> MatchResult:
         """Money taken back: reopen the receivable(s), at most up to what they were invoiced."""
         back = -transaction.amount_minor
@@ -239,51 +260,50 @@ class Matcher:
             note += "; the rest reduces the debtor's credit balance"
         return MatchResult(transaction, Outcome.REVERSAL, method, tuple(targets), tuple(allocations), -back, note=note)
 
+    def match_many(self, transactions: Iterable[BankTransaction]) -> list[MatchResult]:
+        with collector_paused():
+            return [self.match(t) for t in transactions]
+
     # Manual queue ---------------------------------------------------------------------
 
     def _build_suggestion_index(self) -> dict:
-        """(amount, name word) -> receivables, and amount -> receivables; built on first need."""
+        """Open amount -> receivables; built on first need (most batches never need it)."""
         index: dict = {}
-        for key, receivable in self.receivables.items():
-            amount = self.remaining[key]
-            if amount <= 0:
-                continue
-            index.setdefault(amount, []).append(key)
-            for word in name_tokens(receivable.debtor_name):
-                index.setdefault((amount, word), []).append(key)
+        for key, amount in self.remaining.items():
+            if amount > 0:
+                index.setdefault(amount, []).append(key)
         return index
 
     def suggest(self, transaction: BankTransaction) -> tuple[Suggestion, ...]:
+        """Open receivables of the same amount, the more alike the debtor's name the better."""
         amount = transaction.amount_minor
         if amount <= 0:
             return ()
         if self._suggestion_index is None:
             self._suggestion_index = self._build_suggestion_index()
-        index = self._suggestion_index
-        payer_words = name_tokens(transaction.payer_name)
-        scores: dict = {}
-        for word in payer_words:
-            for key in index.get((amount, word), ()):
-                scores[key] = scores.get(key, 0) + 1
+        same_amount = [k for k in self._suggestion_index.get(amount, ())[:MAX_CANDIDATES] if self.remaining[k] == amount]
+        if not same_amount:
+            return ()
+        payer_words = name_tokens(transaction.payer_name) if transaction.payer_name else frozenset()
         suggestions = []
-        for key, hits in scores.items():
-            if self.remaining[key] != amount:
-                continue  # paid since the index was built
-            debtor_words = name_tokens(self.receivables[key].debtor_name)
-            score = 0.5 + 0.5 * hits / max(len(debtor_words | payer_words), 1)
-            suggestions.append(Suggestion(key, round(score, 3), "same amount, similar name"))
-        if not suggestions:
-            same_amount = [k for k in index.get(amount, ()) if self.remaining[k] == amount]
-            if 0 < len(same_amount) <= AMOUNT_ONLY_LIMIT:
-                suggestions = [Suggestion(k, 0.3, "same amount") for k in same_amount]
+        if payer_words:
+            for key in same_amount:
+                debtor_words = name_tokens(self.receivables[key].debtor_name)
+                hits = len(payer_words & debtor_words)
+                if hits:
+                    score = 0.5 + 0.5 * hits / len(debtor_words | payer_words)
+                    suggestions.append(Suggestion(key, round(score, 3), "same amount, similar name"))
+        if not suggestions and len(same_amount) <= AMOUNT_ONLY_LIMIT:
+            suggestions = [Suggestion(k, 0.3, "same amount") for k in same_amount]
         suggestions.sort(key=lambda s: -s.score)
         return tuple(suggestions[:MAX_SUGGESTIONS])
 
 
 def match_all(receivables: Iterable[Receivable], transactions: Iterable[BankTransaction]) -> list[MatchResult]:
     """Match transactions in order against receivables; the convenience entry point."""
-    matcher = Matcher(receivables)
-    return [matcher.match(t) for t in transactions]
+    with collector_paused():
+        matcher = Matcher(receivables)
+    return matcher.match_many(transactions)
 
 
 def summarise(results: Iterable[MatchResult]) -> dict[str, int]:

@@ -32,13 +32,14 @@ class BankFileError(ValueError):
         return f"{prefix}{where}, field {self.field}: {self.message}"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class BankTransaction:
     """One incoming (or reversed) payment as the bank reported it.
 
     ``amount_minor`` is signed: positive money in, negative for reversals and deductions.
     ``transaction_id`` is stable across re-deliveries of the same payment, so importing it
-    twice is recognisable.
+    twice is recognisable. (Not frozen: a frozen dataclass costs twice as much to build,
+    and parsers build millions of these.)
     """
 
     format: str

@@ -17,6 +17,7 @@ from __future__ import annotations
 import netsgiro
 from netsgiro import records as nets_records
 
+from kvitt.payments.bulk import collector_paused
 from kvitt.payments.model import OCR_GIRO, BankFileError, BankTransaction, ParsedFile
 
 RECORD_LENGTH = 80
@@ -230,6 +231,11 @@ def _signed_amount(transaction) -> int:
 
 def parse(data: bytes) -> ParsedFile:
     """Parse an OCR giro file strictly; raises ``BankFileError`` naming the line and field."""
+    with collector_paused():
+        return _parse(data)
+
+
+def _parse(data: bytes) -> ParsedFile:
     reader = _Reader()
     reader.read(data)
     reader.check_structure()

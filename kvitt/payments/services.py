@@ -24,6 +24,7 @@ from django.db import transaction as db_transaction
 from kvitt.core import audit
 from kvitt.core.permissions import Actor, require_kind, require_role
 from kvitt.payments import detect
+from kvitt.payments.bulk import collector_paused
 from kvitt.payments.matching import Matcher, MatchResult, Outcome
 from kvitt.payments.model import BankFileError, ParsedFile
 from kvitt.payments.models import BankFile, BankTransaction, Payment
@@ -99,7 +100,8 @@ class _Importer:
     def matcher(self) -> Matcher:
         if self._matcher is None:
             items = self.ledger.open_items(self.organisation) if self.ledger is not None else ()
-            self._matcher = Matcher(items)
+            with collector_paused():
+                self._matcher = Matcher(items)
         return self._matcher
 
     def import_one(self, name: str, data: bytes) -> FileReport:
@@ -129,7 +131,7 @@ class _Importer:
         known = _existing_ids(parsed.format, [t.transaction_id for t in parsed.transactions])
         fresh = [t for t in parsed.transactions if t.transaction_id not in known]
         matcher = self.matcher
-        results = [matcher.match(t) for t in fresh]
+        results = matcher.match_many(fresh)
         user = self.actor.user if getattr(self.actor.user, "pk", None) else None
         bank_file = BankFile.objects.create(
             organisation=self.organisation, format=parsed.format, sha256=digest, file_id=parsed.file_id[:200],
