@@ -104,3 +104,35 @@ def test_validate_document_runs_the_xsd_first(shared_fixtures):
     assert not report.valid
     clean = validate_document(CLINIC_INVOICE, schema_dir=shared_fixtures / "ubl-2.1-xsd")
     assert clean.valid, clean.findings
+
+
+def swedish_clinic_root():
+    """The clinic invoice as a Swedish supplier with F-skatt and standard-rated VAT."""
+    root = clinic_root()
+    party = one(root, "cac:AccountingSupplierParty/cac:Party")
+    one(party, "cac:PostalAddress/cac:Country/cbc:IdentificationCode").text = "SE"
+    tax = one(party, "cac:PartyTaxScheme")
+    one(tax, "cbc:CompanyID").text = "Godkänd för F-skatt"
+    vat = tax.__copy__()
+    one(vat, "cbc:CompanyID").text = "SE556732170701"
+    one(vat, "cac:TaxScheme/cbc:ID").text = "VAT"
+    tax.addprevious(vat)
+    legal = one(party, "cac:PartyLegalEntity/cbc:CompanyID")
+    legal.text = "5567321707"
+    legal.set("schemeID", "0007")
+    return root
+
+
+def test_swedish_supplier_rules_accept_a_proper_invoice():
+    assert not {i for i in fired(swedish_clinic_root()) if i.startswith("SE-")}
+
+
+def test_swedish_supplier_rules_catch_tax_registration_and_rate():
+    root = swedish_clinic_root()
+    one(root, "cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme[2]/cbc:CompanyID").text = "F-skatt"
+    for category in root.xpath("//cac:ClassifiedTaxCategory", namespaces=NS):
+        one(category, "cbc:ID").text = "S"
+        one(category, "cbc:Percent").text = "20"
+    assert {"SE-R-005", "SE-R-006"} <= fired(root, flag="fatal")
+    one(root, "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID").text = "5567321708"
+    assert "SE-R-013" in fired(root, flag="warning")

@@ -79,7 +79,7 @@ def rule(rule_id: str, flag: str, context, message: str, *, source: str = "CEN")
     def register(test):
         if isinstance(context, str):
             xp(context)
-            compiled_context(context)
+            DISPATCH.add(context)
         RULES.append(Rule(rule_id, flag, message, context, test, source))
         return test
 
@@ -203,6 +203,8 @@ def nodes(el, path: str) -> list:
         tags = _child_path(path)
     if tags is None:
         return xp(path)(el)
+    if len(tags) == 1:
+        return list(el.iterchildren(tags[0]))
     current = [el]
     for tag in tags:
         current = [child for parent in current for child in parent.iterchildren(tag)]
@@ -325,7 +327,7 @@ def _compile_branch(branch: str) -> _Branch | None:
         compiled = []
         for text in _split_predicates(predicates or ""):
             if text not in _PREDICATES:
-                _PREDICATES[text] = etree.XPath(f"boolean(self::*[{text}])", namespaces=NS)
+                _PREDICATES[text] = _python_predicate(text) or etree.XPath(f"boolean(self::*[{text}])", namespaces=NS)
             compiled.append((text, _PREDICATES[text]))
         steps.append(_Step(_qualify(name), tuple(compiled)))
     return _Branch(absolute, tuple(steps))
@@ -333,6 +335,28 @@ def _compile_branch(branch: str) -> _Branch | None:
 
 _COMPILED: dict[str, list | None] = {}
 _PREDICATES: dict[str, etree.XPath] = {}
+
+
+_VAT_PREDICATE = "cac:TaxScheme/cbc:ID[translate(normalize-space(.),'vat','VAT')='VAT']"
+_CI_PREDICATES = {
+    "cbc:ChargeIndicator[normalize-space(.)='false' or normalize-space(.)='0']": ("false", "0"),
+    "cbc:ChargeIndicator[normalize-space(.)='true' or normalize-space(.)='1']": ("true", "1"),
+}
+_ID_PREDICATE = re.compile(r"^normalize-space\(cbc:ID\)\s*=\s*'([A-Z]+)'$")
+
+
+def _python_predicate(text: str):
+    """Python equivalents of the predicates most contexts share (same results, no XPath call)."""
+    if text == _VAT_PREDICATE:
+        return lambda el: any(nsp(sv(i)).upper() == "VAT" for i in nodes(el, "cac:TaxScheme/cbc:ID"))
+    if text in _CI_PREDICATES:
+        accepted = _CI_PREDICATES[text]
+        return lambda el: any(nsp(sv(i)) in accepted for i in nodes(el, "cbc:ChargeIndicator"))
+    match = _ID_PREDICATE.match(text)
+    if match:
+        code = match.group(1)
+        return lambda el: nsp(sv(first(el, "cbc:ID"))) == code
+    return None
 
 
 def _split_predicates(text: str) -> list[str]:
@@ -381,6 +405,33 @@ def _branch_matches(doc: "Doc", branch: _Branch, el) -> bool:
     return True
 
 
+_ANY = object()
+
+
+class _Dispatch:
+    """All known context branches keyed by (parent tag, tag) so one pass over a document's
+    elements fills every context at once. Contexts first met later (paths used inside rule
+    tests) are added on first use; the dispatch table is rebuilt, never mutated in place."""
+
+    def __init__(self):
+        self.contexts: tuple = ()
+        self.table: dict = {}
+
+    def add(self, expr: str) -> None:
+        branches = compiled_context(expr)
+        if branches is None or expr in self.contexts or any(b.steps[-1].tag is None for b in branches):
+            return
+        table = {key: list(value) for key, value in self.table.items()}
+        for branch in branches:
+            steps = branch.steps
+            parent = steps[-2].tag if len(steps) > 1 and steps[-2].tag is not None else _ANY
+            table.setdefault((parent, steps[-1].tag), []).append((expr, branch))
+        self.table, self.contexts = table, self.contexts + (expr,)
+
+
+DISPATCH = _Dispatch()
+
+
 @dataclass
 class Doc:
     """One document being validated, with per-document caches."""
@@ -402,11 +453,28 @@ class Doc:
         return self.root.tag == f"{{{CREDITNOTE_NS}}}CreditNote"
 
     def _index(self) -> None:
+        """One pass in document order: the tag index and every known context's node list."""
         by_tag: dict = {}
-        elements = [el for el in self.root.iter() if isinstance(el.tag, str)]
-        for el in elements:
-            by_tag.setdefault(el.tag, []).append(el)
+        table, contexts = DISPATCH.table, DISPATCH.contexts
+        results = {expr: [] for expr in contexts}
+        elements = []
+        get = table.get
+        for el in self.root.iter():
+            tag = el.tag
+            if not isinstance(tag, str):
+                continue
+            elements.append(el)
+            by_tag.setdefault(tag, []).append(el)
+            parent = el.getparent()
+            for key in ((parent.tag if parent is not None else None, tag), (_ANY, tag)):
+                candidates = get(key)
+                if candidates:
+                    for expr, branch in candidates:
+                        found = results[expr]
+                        if (not found or found[-1] is not el) and _branch_matches(self, branch, el):
+                            found.append(el)
         self._by_tag, self._elements = by_tag, elements
+        self._contexts.update(results)
 
     @property
     def elements(self) -> list:
@@ -434,6 +502,10 @@ class Doc:
             else:
                 if self._by_tag is None:
                     self._index()
+                    found = self._contexts.get(expr)
+                    if found is not None:
+                        return found
+                DISPATCH.add(expr)
                 found = []
                 for branch in branches:
                     tag = branch.steps[-1].tag

@@ -439,3 +439,116 @@ for _rule_id, _code, _category in (
            lambda el, doc, _c=_category: nsp(sv(first(el, "cbc:ID"))) == _c)
 
 _ = xbool
+
+# ------------------------------------------------------------------ Sweden (Swedish suppliers: clinics invoicing regions)
+
+
+def _se_supplier_parties(doc) -> list:
+    """Supplier parties with a Swedish address (SE-R-003/004/005/013 and the payment rules)."""
+    return [p for p in doc.all("//cac:AccountingSupplierParty/cac:Party")
+            if "SE" in {sv(c) for c in nodes(p, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")}]
+
+
+def _vat_schemes_exact(party) -> list:
+    return [s for s in nodes(party, "cac:PartyTaxScheme") if "VAT" in {sv(i) for i in nodes(s, "cac:TaxScheme/cbc:ID")}]
+
+
+def _se_vat_parties(doc) -> list:
+    """``cac:Party[Country = 'SE' and cac:PartyTaxScheme[TaxScheme/ID = 'VAT']/substring(CompanyID, 1, 2) = 'SE']``."""
+    def compute():
+        return [p for p in _se_supplier_parties(doc)
+                if any(sv(c)[:2] == "SE" for s in _vat_schemes_exact(p) for c in nodes(s, "cbc:CompanyID"))]
+    return doc.memo("se_vat_parties", compute)
+
+
+def _first_vat_company(party) -> str:
+    for scheme in _vat_schemes_exact(party):
+        company = first(scheme, "cbc:CompanyID")
+        if company is not None:
+            return sv(company)
+    return ""
+
+
+def _xpath_number(text: str) -> bool:
+    """string(number(text)) != 'NaN'."""
+    return bool(re.fullmatch(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*", text))
+
+
+def _se_orgnr_check(value: str) -> bool:
+    """u:checkSEOrgnr: digits only, Luhn check digit of the first nine equals the tenth."""
+    if not re.fullmatch(r"\d+", value):
+        return False
+    return len(value) >= 10 and luhn.calc_check_digit(value[:9]) == value[9]
+
+
+def _se_legal_entities(doc) -> list:
+    return [e for p in _se_supplier_parties(doc) for e in nodes(p, "cac:PartyLegalEntity") if exists(e, "cbc:CompanyID")]
+
+
+def _se_tax_registrations(doc) -> list:
+    found = []
+    for party in _se_supplier_parties(doc):
+        if not exists(party, "cac:PartyLegalEntity/cbc:CompanyID"):
+            continue
+        for scheme in nodes(party, "cac:PartyTaxScheme"):
+            if nsp(sv(first(scheme, "cac:TaxScheme/cbc:ID")).upper()) != "VAT":
+                found.extend(nodes(scheme, "cbc:CompanyID"))
+    return found
+
+
+def _se_standard_rated(doc) -> list:
+    if not _se_vat_parties(doc):
+        return []
+    return [c for c in doc.all("//cac:TaxCategory | //cac:ClassifiedTaxCategory") if "S" in {sv(i) for i in nodes(c, "cbc:ID")}]
+
+
+def _se_giro_accounts(branch_code: str):
+    def select(doc) -> list:
+        if not _se_supplier_parties(doc):
+            return []
+        found = []
+        for means in doc.all("//cac:PaymentMeans"):
+            if nsp(sv(first(means, "cbc:PaymentMeansCode"))) == "30" and nsp(
+                    sv(first(means, "cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID"))) == branch_code:
+                found.extend(nodes(means, "cac:PayeeFinancialAccount/cbc:ID"))
+        return found
+    return select
+
+
+def _se_means_with_codes(codes_: tuple, customer_too: bool = False):
+    def select(doc) -> list:
+        if not _se_supplier_parties(doc):
+            return []
+        if customer_too and not any("SE" in {sv(c) for c in nodes(p, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")}
+                                    for p in doc.all("//cac:AccountingCustomerParty/cac:Party")):
+            return []
+        return [m for m in doc.all("//cac:PaymentMeans") if {sv(c) for c in nodes(m, "cbc:PaymentMeansCode")} & set(codes_)]
+    return select
+
+
+peppol("SE-R-001", _se_vat_parties, "For Swedish suppliers, Swedish VAT-numbers must consist of 14 characters.",
+       lambda el, doc: len(nsp(_first_vat_company(el))) == 14)
+peppol("SE-R-002", _se_vat_parties, "For Swedish suppliers, the Swedish VAT-numbers must have the trailing 12 characters in numeric form",
+       lambda el, doc: _xpath_number(_first_vat_company(el)[2:14]))
+peppol("SE-R-003", _se_legal_entities, "Swedish organisation numbers should be numeric.",
+       lambda el, doc: _xpath_number(sv(first(el, "cbc:CompanyID"))), flag=WARNING)
+peppol("SE-R-004", _se_legal_entities, "Swedish organisation numbers consist of 10 characters.",
+       lambda el, doc: len(nsp(sv(first(el, "cbc:CompanyID")))) == 10, flag=WARNING)
+peppol("SE-R-013", _se_legal_entities, "The last digit of a Swedish organization number must be valid according to the Luhn algorithm.",
+       lambda el, doc: _se_orgnr_check(nsp(sv(first(el, "cbc:CompanyID")))), flag=WARNING)
+peppol("SE-R-005", _se_tax_registrations, "For Swedish suppliers, when using Seller tax registration identifier, 'Godkänd för F-skatt' must be stated",
+       lambda el, doc: nsp(sv(el).upper()) == "GODKÄND FÖR F-SKATT")
+peppol("SE-R-006", _se_standard_rated, "For Swedish suppliers, only standard VAT rate of 6, 12 or 25 are used",
+       lambda el, doc: num(first(el, "cbc:Percent")) in (Decimal(25), Decimal(12), Decimal(6)))
+peppol("SE-R-007", _se_giro_accounts("SE:PLUSGIRO"), "For Swedish suppliers using Plusgiro, the Account ID must be numeric ",
+       lambda el, doc: _xpath_number(nsp(sv(el))), flag=WARNING)
+peppol("SE-R-010", _se_giro_accounts("SE:PLUSGIRO"), "For Swedish suppliers using Plusgiro, the Account ID must have 2-8 characters",
+       lambda el, doc: 2 <= len(nsp(sv(el))) <= 8, flag=WARNING)
+peppol("SE-R-008", _se_giro_accounts("SE:BANKGIRO"), "For Swedish suppliers using Bankgiro, the Account ID must be numeric ",
+       lambda el, doc: _xpath_number(nsp(sv(el))), flag=WARNING)
+peppol("SE-R-009", _se_giro_accounts("SE:BANKGIRO"), "For Swedish suppliers using Bankgiro, the Account ID must have 7-8 characters",
+       lambda el, doc: len(nsp(sv(el))) in (7, 8), flag=WARNING)
+peppol("SE-R-011", _se_means_with_codes(("50", "56")), "For Swedish suppliers using Swedish Bankgiro or Plusgiro, the proper way to indicate this is to use Code 30 for PaymentMeans and FinancialInstitutionBranch ID with code SE:BANKGIRO or SE:PLUSGIRO",
+       lambda el, doc: False, flag=WARNING)
+peppol("SE-R-012", _se_means_with_codes(("31",), customer_too=True), 'For domestic transactions between Swedish trading partners, credit transfer should be indicated by PaymentMeansCode="30"',
+       lambda el, doc: False, flag=WARNING)
