@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 from decimal import Decimal
 
 from kvitt.helfo.model import Bill, Claim, Diagnosis, Ident, PatientInfo, Referral
@@ -125,37 +126,44 @@ def build(claim: Claim) -> dict:
     return {"praksisId": claim.practice_id, "behandlerkrav": krav}
 
 
-def _encode(value):
-    if isinstance(value, dict):
-        yield "{"
-        first = True
-        for key, item in value.items():
-            if not first:
-                yield ","
-            first = False
-            yield json.dumps(str(key), ensure_ascii=False)
-            yield ":"
-            yield from _encode(item)
-        yield "}"
-    elif isinstance(value, (list, tuple)):
-        yield "["
-        for i, item in enumerate(value):
-            if i:
-                yield ","
-            yield from _encode(item)
-        yield "]"
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError("amount is not finite")
-        yield format(value, "f")
-    elif isinstance(value, float):
-        raise TypeError("floats are not allowed in a BKM; use Decimal")
-    else:
-        yield json.dumps(value, ensure_ascii=False)
+_MARK = "\x00D"
+_MARKED = re.compile(r'"\\u0000D(-?[0-9]+(?:\.[0-9]+)?)\\u0000"')
 
 
 def dumps(document: dict) -> bytes:
-    return "".join(_encode(document)).encode("utf-8")
+    """JSON text with Decimal amounts written as exact numbers (never through float).
+
+    json's C encoder hands each Decimal to ``default``, which wraps its exact text in NUL
+    markers; one substitution then turns the marked strings back into bare numbers.
+    """
+    count = 0
+
+    def default(value):
+        nonlocal count
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise ValueError("amount is not finite")
+            count += 1
+            return f"{_MARK}{value:f}\x00"
+        raise TypeError(f"{type(value).__name__} cannot go into a BKM")
+
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=default)
+    _reject_floats(document)
+    text, replaced = _MARKED.subn(r"\1", encoder.encode(document))
+    if replaced != count:
+        raise ValueError("a text field contains a NUL character")
+    return text.encode("utf-8")
+
+
+def _reject_floats(value) -> None:
+    if isinstance(value, float):
+        raise TypeError("floats are not allowed in a BKM; use Decimal")
+    if isinstance(value, dict):
+        for item in value.values():
+            _reject_floats(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _reject_floats(item)
 
 
 def loads(data: bytes | str) -> dict:

@@ -16,6 +16,10 @@ ALG = "RSA-OAEP-256"
 ENC = "A256GCM"
 # joserfc refuses RSA-OAEP-256 by default ("not recommended"); KUHR requires exactly it.
 REGISTRY = jwe.JWERegistry(algorithms=[ALG, ENC])
+# joserfc caps ciphertext at 64 KB by default; a settlement of a few hundred bills is larger.
+# KUHR's own limit is not documented; 20 MB keeps the local server and the benchmark honest.
+MAX_CIPHERTEXT_BYTES = 20 * 1024 * 1024
+REGISTRY.max_ciphertext_length = MAX_CIPHERTEXT_BYTES
 
 
 class JweError(ValueError):

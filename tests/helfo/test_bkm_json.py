@@ -263,3 +263,11 @@ def test_naive_time_and_empty_claim_refused():
         bkm_json.build(Claim("1", [Bill(guid="g", bill_number="1", time=datetime.datetime(2026, 1, 1))]))
     with pytest.raises(ValueError, match="at least one bill"):
         bkm_json.build(Claim("1", []))
+
+
+def test_dumps_refuses_float_and_nul_markers():
+    with pytest.raises(TypeError, match="floats"):
+        bkm_json.dumps({"belop": 1.5})
+    with pytest.raises(ValueError, match="NUL"):
+        bkm_json.dumps({"merknad": "\x00D1\x00"})
+    assert bkm_json.dumps({"belop": Decimal("-64.00"), "merknad": 'a "b"'}) == b'{"belop":-64.00,"merknad":"a \\"b\\""}'
