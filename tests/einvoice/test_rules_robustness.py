@@ -1,0 +1,63 @@
+"""Whatever a sender puts in a document, the native rules report findings and never crash."""
+
+import copy
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from lxml import etree
+
+from kvitt.einvoice.rules import check
+from kvitt.einvoice.validation import validate_document
+from tests.einvoice.test_rules_cen import CLINIC_INVOICE, clinic_root
+
+ELEMENT_COUNT = sum(1 for el in clinic_root().iter() if isinstance(el.tag, str))
+ODD_TEXT = st.sampled_from(["", " ", "abc", "-1", "1e3", "0.005", "NaN", "2026-13-45", "true", "0", "∞", "1.2.3",
+                            "99999999999999999999999999.99", "S", "O", "E", "AE", "VAT", "NO974760673MVA"])
+MUTATION = st.tuples(st.sampled_from(["text", "delete", "duplicate", "attribute"]),
+                     st.integers(min_value=1, max_value=ELEMENT_COUNT - 1), ODD_TEXT)
+
+
+def mutate(root, mutations):
+    for kind, index, text in mutations:
+        elements = [el for el in root.iter() if isinstance(el.tag, str)]
+        target = elements[index % len(elements)]
+        parent = target.getparent()
+        if parent is None:
+            continue
+        if kind == "text":
+            target.text = text
+        elif kind == "delete":
+            parent.remove(target)
+        elif kind == "duplicate":
+            target.addnext(copy.deepcopy(target))
+        else:
+            target.set("currencyID" if "Amount" in target.tag else "schemeID", text)
+    return root
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(MUTATION, min_size=1, max_size=6))
+def test_mutated_invoices_never_crash_the_rules(mutations):
+    root = mutate(clinic_root(), mutations)
+    findings = check(root)
+    for finding in findings:
+        assert finding.flag in ("fatal", "warning")
+        assert finding.id and finding.message and finding.location.startswith("/")
+    report = validate_document(etree.tostring(root), xsd=False)
+    assert report.valid == (not any(f.flag == "fatal" for f in findings))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300) | st.text(max_size=200).map(str.encode))
+def test_arbitrary_bytes_give_a_report(data):
+    report = validate_document(data, xsd=False)
+    assert not report.valid and report.findings
+
+
+def test_a_credit_note_built_from_the_invoice_is_checked_as_a_credit_note():
+    data = (CLINIC_INVOICE.replace(b"Invoice-2", b"CreditNote-2").replace(b"<Invoice", b"<CreditNote")
+            .replace(b"</Invoice>", b"</CreditNote>").replace(b"InvoiceTypeCode>380", b"CreditNoteTypeCode>381")
+            .replace(b"InvoiceTypeCode>", b"CreditNoteTypeCode>").replace(b"InvoiceLine>", b"CreditNoteLine>")
+            .replace(b"InvoicedQuantity", b"CreditedQuantity").replace(b"<cbc:DueDate>2026-12-07</cbc:DueDate>", b""))
+    report = validate_document(data, xsd=False)
+    assert report.valid, report.findings
