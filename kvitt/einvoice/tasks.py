@@ -22,8 +22,8 @@ def _follow_up(outbox_id: int) -> None:
     from kvitt.einvoice.models import DeliveryOutbox, OutboxStatus
 
     row = DeliveryOutbox.objects.filter(pk=outbox_id).values("status", "next_attempt_at").first()
-    if row is None:
-        return
+    if row is None or not deliver_einvoice.get_backend().supports_defer:
+        return  # a backend that cannot run tasks later leaves follow-ups to the sweep
     if row["status"] == OutboxStatus.PENDING:
         transaction.on_commit(lambda: deliver_einvoice.using(run_after=row["next_attempt_at"]).enqueue(outbox_id))
     elif row["status"] == OutboxStatus.ACCEPTED:
