@@ -540,3 +540,115 @@ def conciliation_summary(actor: Actor, dispute: Dispute) -> str:
     audit.record(actor, "read", invoice.patient, privacy=["identity"], fields=["name", "address"], reason="conciliation summary",
                  patient=invoice.patient)
     return letters.conciliation_summary(invoice, dispute)
+
+
+# --- delivery and the patient page --------------------------------------------------------
+
+PATIENT_LINK_SALT = "kvitt.receivables.patient-page"
+PATIENT_LINK_MAX_AGE = 400 * 24 * 3600
+
+
+def patient_link_token(invoice: PatientInvoice) -> str:
+    from django.core import signing
+
+    return signing.dumps({"invoice": invoice.pk}, salt=PATIENT_LINK_SALT)
+
+
+def invoice_for_token(token: str) -> PatientInvoice | None:
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt=PATIENT_LINK_SALT, max_age=PATIENT_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return PatientInvoice.objects.select_related("patient", "organisation").filter(pk=data.get("invoice")).first()
+
+
+def patient_link(invoice: PatientInvoice) -> str:
+    from django.conf import settings as django_settings
+    from django.urls import reverse
+
+    return django_settings.KVITT_BASE_URL.rstrip("/") + reverse("receivables:patient_page", args=[patient_link_token(invoice)])
+
+
+def deliver_invoice(actor: Actor, invoice: PatientInvoice) -> str:
+    """Send the invoice by the patient's preferred channel; returns what was done."""
+    from django.template.loader import render_to_string
+
+    from kvitt.notify import channels
+
+    require_role(actor, *CLINIC_ROLES)
+    settings = creditor_settings(invoice.organisation)
+    patient = invoice.patient
+    link = patient_link(invoice)
+    text = letters.invoice_text(invoice, settings)
+    with letters_language(invoice):
+        subject = _("Invoice %(number)s from %(creditor)s") % {"number": invoice.number, "creditor": invoice.organisation.name}
+    html = render_to_string("receivables/invoice_letter.html", {"invoice": invoice, "settings": settings, "link": link,
+                                                                 "lines": invoice.lines.all(), "notes": letters.INVOICE_NOTES})
+    channel = invoice.channel
+    if channel == "sms":
+        channels.send_sms(patient.phone, f"{subject}: {letters.money(invoice, invoice.open_minor)}. {link}")
+    elif channel == "letter" or (channel == "email" and not patient.email):
+        channel = "letter"
+        pdf = channels.render_pdf(html)
+        folder = settings_var_dir() / "letters" / str(invoice.organisation_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"invoice-{invoice.number}.pdf").write_bytes(pdf)
+    else:
+        channels.send_email(patient.email, subject, f"{text}\n\n{link}\n",
+                            [(f"invoice-{invoice.number}.pdf", channels.render_pdf(html), "application/pdf")])
+    ContactLog.objects.create(invoice=invoice, kind=ContactKind.NOTE, text=f"invoice sent by {channel}", created_by_label=_label(actor))
+    audit.record(actor, "send", invoice, privacy=["identity", "financial"], fields=["email", "phone", "address"], patient=patient)
+    return channel
+
+
+def settings_var_dir():
+    from django.conf import settings as django_settings
+
+    return django_settings.VAR_DIR
+
+
+def letters_language(invoice: PatientInvoice):
+    from django.utils import translation
+
+    return translation.override("sv" if invoice.country == "SE" else "nb")
+
+
+@transaction.atomic
+def invoice_patient_shares(actor: Actor, *, until: datetime.date | None = None) -> list[PatientInvoice]:
+    """One invoice per patient for every care event with a patient share not yet invoiced."""
+    require_role(actor, *CLINIC_ROLES)
+    invoiced = InvoiceLine.objects.filter(invoice__organisation=actor.organisation).exclude(care_event=None).values("care_event_id")
+    events = CareEvent.objects.filter(organisation=actor.organisation, is_current=True, voided=False, routes__contains=["patient"]) \
+        if _json_contains() else CareEvent.objects.filter(organisation=actor.organisation, is_current=True, voided=False)
+    events = events.exclude(pk__in=invoiced).select_related("patient").order_by("patient_id", "start")
+    if until:
+        events = events.filter(start__date__lte=until)
+    by_patient: dict[int, list[CareEvent]] = {}
+    for event in events:
+        if "patient" in event.routes:
+            by_patient.setdefault(event.patient_id, []).append(event)
+    created = []
+    for patient_events in by_patient.values():
+        lines = lines_from_care_events(patient_events)
+        if lines:
+            created.append(issue_invoice(actor, patient_events[0].patient, lines))
+    return created
+
+
+def _json_contains() -> bool:
+    from django.db import connection
+
+    return connection.features.supports_json_field_contains
+
+
+def patient_request(invoice: PatientInvoice, *, kind: str, text: str) -> ContactLog:
+    """What a patient asks through the patient page: questions about the basis go to the
+    clinic; about payment (deferral, plan, arrangements) to whoever follows the claim up."""
+    if kind not in (ContactKind.BASIS_QUESTION, ContactKind.PAYMENT_QUESTION, ContactKind.REQUEST):
+        raise ValidationError({"kind": _("Unknown request")})
+    if not text.strip():
+        raise ValidationError({"text": _("Write your question or request")})
+    routed_to = "clinic" if kind == ContactKind.BASIS_QUESTION or invoice.dunning_stage != DunningStage.COLLECTION else "collection"
+    return ContactLog.objects.create(invoice=invoice, kind=kind, text=text[:2000], routed_to=routed_to, created_by_label="patient")
