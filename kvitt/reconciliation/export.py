@@ -16,7 +16,10 @@ from kvitt.reconciliation.excel import ExportResult, Report, write_workbook
 from kvitt.reconciliation.models import Export, ReportDefinition
 from kvitt.reconciliation.reports import READ_ROLES, filtered_events, report_rows, systems_for
 
-EXPORT_DIR = Path(getattr(settings, "KVITT_VAR_DIR", settings.BASE_DIR / "var")) / "exports"
+
+
+def export_dir() -> Path:
+    return Path(getattr(settings, "KVITT_VAR_DIR", settings.BASE_DIR / "var")) / "exports"
 
 
 def definition_dict(definition: ReportDefinition | dict) -> dict:
@@ -85,8 +88,9 @@ def run_export_now(export: Export) -> Export:
 
     actor = Actor(user=export.user, organisation=Organisation.objects.get(pk=export.organisation_id), role=export.role)
     Export.objects.filter(pk=export.pk).update(state=Export.State.RUNNING, rows_total=count_rows(actor, export.definitions))
-    EXPORT_DIR.mkdir(parents=True, exist_ok=True)
-    path = EXPORT_DIR / f"reconciliation-{export.pk}-{timezone.now():%Y%m%d%H%M%S}.xlsx"
+    directory = export_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"reconciliation-{export.pk}-{timezone.now():%Y%m%d%H%M%S}.xlsx"
 
     def progress(rows: int) -> None:
         Export.objects.filter(pk=export.pk).update(rows_done=rows)
