@@ -205,21 +205,21 @@ class Generator:
         sub(price_el, "cbc:PriceAmount", money(price), currencyID="NOK")
 
 
-def native(documents: list[bytes], with_xsd: bool) -> tuple[float, int]:
+def native(documents: list[bytes], with_xsd: bool) -> tuple[float, float, int]:
     from kvitt.einvoice.validation import validate_document
 
     invalid = 0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     if with_xsd:
         for data in documents:
             invalid += not validate_document(data).valid
     else:
         for data in documents:
             invalid += any(f.flag == "fatal" for f in check(parse_xml(data)))
-    return time.perf_counter() - start, invalid
+    return time.perf_counter() - start, time.process_time() - cpu, invalid
 
 
-def official(documents: list[bytes]) -> tuple[float, int] | None:
+def official(documents: list[bytes]) -> tuple[float, float, int] | None:
     from kvitt.einvoice.validation import OfficialArtifactsUnavailable, official_artifacts, run_stylesheets
 
     try:
@@ -229,10 +229,10 @@ def official(documents: list[bytes]) -> tuple[float, int] | None:
         print(f"official XSLT: not run ({exc})")
         return None
     invalid = 0
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for data in documents:
         invalid += any(f.flag == "fatal" for f in run_stylesheets(parse_xml(data), stylesheets))
-    return time.perf_counter() - start, invalid
+    return time.perf_counter() - start, time.process_time() - cpu, invalid
 
 
 def cpu_name() -> str:
@@ -263,18 +263,20 @@ def main(argv=None) -> int:
           f"({sizes / len(documents) / 1024:.1f} KiB average) in {time.perf_counter() - start:.1f} s")
     print(f"machine: {platform.platform()}, {os.cpu_count()} cpu, {cpu_name()}, Python {platform.python_version()}")
 
-    seconds, invalid = native(documents, args.xsd)
-    native_rate = len(documents) / seconds
+    # Wall-clock rates are what a user sees; CPU-time rates stay meaningful on a busy machine.
+    seconds, cpu, invalid = native(documents, args.xsd)
+    native_rate, native_cpu_rate = len(documents) / seconds, len(documents) / cpu
     label = "native (XSD + CEN + Peppol rules)" if args.xsd else "native (CEN + Peppol rules)"
-    print(f"{label}: {len(documents)} in {seconds:.2f} s = {native_rate:.0f} invoices/s, {invalid} with fatal findings")
+    print(f"{label}: {len(documents)} in {seconds:.2f} s = {native_rate:.0f} invoices/s "
+          f"({native_cpu_rate:.0f} per CPU-second), {invalid} with fatal findings")
 
     result = official(documents)
     if result is not None:
-        seconds, invalid = result
-        official_rate = len(documents) / seconds
-        print(f"official XSLT (saxonche): {len(documents)} in {seconds:.2f} s = {official_rate:.0f} invoices/s, "
-              f"{invalid} with fatal findings")
-        print(f"ratio native/official: {native_rate / official_rate:.1f}x")
+        seconds, cpu, invalid = result
+        official_rate, official_cpu_rate = len(documents) / seconds, len(documents) / cpu
+        print(f"official XSLT (saxonche): {len(documents)} in {seconds:.2f} s = {official_rate:.0f} invoices/s "
+              f"({official_cpu_rate:.0f} per CPU-second), {invalid} with fatal findings")
+        print(f"ratio native/official: {native_rate / official_rate:.1f}x wall, {native_cpu_rate / official_cpu_rate:.1f}x CPU")
     return 0
 
 

@@ -356,7 +356,27 @@ def _python_predicate(text: str):
     if match:
         code = match.group(1)
         return lambda el: nsp(sv(first(el, "cbc:ID"))) == code
+    match = _ATTRIBUTE_EQUALS.match(text)
+    if match:
+        name, value = match.groups()
+        return lambda el: el.get(name) == value
+    match = _ATTRIBUTE_EXISTS.match(text)
+    if match:
+        name = match.group(1)
+        return lambda el: el.get(name) is not None
+    match = _UPPER_CHILD_EQUALS.match(text)
+    if match:
+        child, value = match.groups()
+        path = f"cbc:{child}"
+        return lambda el: sv(first(el, path)).translate(_ASCII_UPPER) == value
     return None
+
+
+_ATTRIBUTE_EQUALS = re.compile(r"^@([A-Za-z]+)\s*=\s*'([^']*)'$")
+_ATTRIBUTE_EXISTS = re.compile(r"^@([A-Za-z]+)$")
+_UPPER_CHILD_EQUALS = re.compile(
+    r"^translate\(cbc:([A-Za-z]+), 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ'\)='([^']*)'$")
+_ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def _split_predicates(text: str) -> list[str]:
@@ -425,7 +445,10 @@ class _Dispatch:
         for branch in branches:
             steps = branch.steps
             parent = steps[-2].tag if len(steps) > 1 and steps[-2].tag is not None else _ANY
-            table.setdefault((parent, steps[-1].tag), []).append((expr, branch))
+            # When the (parent tag, tag) key already says everything, skip the bottom-up check.
+            plain = not any(step.predicates for step in steps) and not branch.absolute
+            decided = plain and (len(steps) == 1 or (len(steps) == 2 and parent is not _ANY))
+            table.setdefault((parent, steps[-1].tag), []).append((expr, branch, decided))
         self.table, self.contexts = table, self.contexts + (expr,)
 
 
@@ -469,9 +492,9 @@ class Doc:
             for key in ((parent.tag if parent is not None else None, tag), (_ANY, tag)):
                 candidates = get(key)
                 if candidates:
-                    for expr, branch in candidates:
+                    for expr, branch, decided in candidates:
                         found = results[expr]
-                        if (not found or found[-1] is not el) and _branch_matches(self, branch, el):
+                        if (not found or found[-1] is not el) and (decided or _branch_matches(self, branch, el)):
                             found.append(el)
         self._by_tag, self._elements = by_tag, elements
         self._contexts.update(results)
@@ -518,7 +541,9 @@ class Doc:
         return found
 
     def predicate(self, text: str, compiled, el) -> bool:
-        """A context predicate on one element, cached: many contexts share the VAT-scheme filter."""
+        """A context predicate on one element; XPath ones are cached, Python ones are cheaper to redo."""
+        if not isinstance(compiled, etree.XPath):
+            return bool(compiled(el))
         key = (text, id(el))
         result = self._predicates.get(key)
         if result is None:
