@@ -87,7 +87,7 @@ def payment_plan(items, count: int, rng: random.Random):
     return plan
 
 
-def write_bgmax(plan, run: int) -> bytes:
+def write_bgmax(plan, run: int, first_serial: int = 1) -> bytes:
     from kvitt.payments.bgmax_writer import BgMaxDeposit, BgMaxPayment, write
 
     payments = []
@@ -99,10 +99,10 @@ def write_bgmax(plan, run: int) -> bytes:
         else:
             payments.append(BgMaxPayment(amount, text, reference_code="4", payer_name=payer, channel="3"))
     deposits = [BgMaxDeposit("9912346", DAY, payments[i:i + 5000]) for i in range(0, len(payments), 5000)]
-    return write(deposits, created=datetime.datetime(2026, 3, 2, 6, 0, 0, run % 1000000))
+    return write(deposits, created=datetime.datetime(2026, 3, 2, 6, 0, 0, run % 1000000), first_serial=first_serial)
 
 
-def write_ocr_giro(plan, run: int) -> bytes:
+def write_ocr_giro(plan, run: int, first_serial: int = 1) -> bytes:
     """OCR giro through netsgiro's writer; netsgiro has no text-only payments, so free text goes in record 32."""
     import netsgiro
 
@@ -123,7 +123,7 @@ def write_ocr_giro(plan, run: int) -> bytes:
     return (sending.to_ocr() + "\n").encode("latin-1")
 
 
-def write_camt054(plan, run: int) -> bytes:
+def write_camt054(plan, run: int, first_serial: int = 1) -> bytes:
     from xml.sax.saxutils import escape
 
     parts = []
@@ -175,7 +175,8 @@ class BenchLedger:
 def make_files(items, count: int, per_file: int, fmt: str, seed: int, run: int):
     rng = random.Random(seed)
     plan = payment_plan(items, count, rng)
-    return [WRITERS[fmt](plan[i:i + per_file], run * 1000 + i // per_file) for i in range(0, len(plan), per_file)]
+    return [WRITERS[fmt](plan[i:i + per_file], run * 1000 + i // per_file, first_serial=i + 1)
+            for i in range(0, len(plan), per_file)]
 
 
 def run_pure(files, items) -> dict:

@@ -247,7 +247,10 @@ def _close_section(
     creditor = section.payee_bankgiro
     for index, payment in enumerate(section.payments, start=1):
         if payment.serial and int(payment.serial):
-            transaction_id = f"{creditor}:{payment_date:%Y%m%d}:{payment.kind}:{payment.serial}"
+            # The serial alone is not known to be unique across files, so the payment's own
+            # amount and reference are part of its identity too.
+            transaction_id = (f"{creditor}:{payment_date:%Y%m%d}:{payment.kind}:{payment.serial}:"
+                              f"{payment.amount}:{payment.reference_field.replace(' ', '')}")
         else:
             transaction_id = f"{creditor}:{file_id}:{section_number}:{deposit_serial}:{index}"
         # Bankgirot's serial is not unique (its own example file repeats one), so a repeat

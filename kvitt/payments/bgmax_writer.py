@@ -72,12 +72,12 @@ def payment_records(payment: BgMaxPayment, serial: str) -> list[str]:
 
 
 def write(deposits: list[BgMaxDeposit], *, created: datetime.datetime | None = None, test: bool = False,
-          encoding: str = "latin-1") -> bytes:
+          encoding: str = "latin-1", first_serial: int = 1) -> bytes:
     """A complete BgMax file with correct deposit totals and end-record counts."""
     created = created or datetime.datetime(2026, 1, 5, 6, 0, 0)
     lines = [f"01{'BGMAX':20}01{created:%Y%m%d%H%M%S%f}{'T' if test else 'P'}".ljust(80)]
     counts = {"20": 0, "21": 0, "22": 0}
-    serial = 0
+    serial = first_serial - 1
     for number, deposit in enumerate(deposits, start=1):
         lines.append(f"05{deposit.payee_bankgiro:0>10}{'':10}{deposit.currency}".ljust(80))
         total = 0
