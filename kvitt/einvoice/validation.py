@@ -91,8 +91,7 @@ def validate_root(root: etree._Element, *, xsd: bool = True, schema_dir=None) ->
     findings: list[Finding] = []
     if xsd:
         findings.extend(_xsd_findings(root, schema_dir))
-    findings.extend(check(root, sources=("CEN",)))
-    findings.extend(check(root, sources=("PEPPOL",)))
+    findings.extend(check(root, sources=("CEN", "PEPPOL")))  # one document index, CEN findings first
     return ValidationReport.of(findings)
 
 
