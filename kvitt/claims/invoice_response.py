@@ -284,6 +284,7 @@ def parse_invoice_response(data: bytes) -> InvoiceResponse:
 
 # Each reason code's clarification (OPStatusReason) and the business term it points at.
 CLARIFICATION = {
+    "CLM-100": ("LEG", "BT-24"),
     "CLM-101": ("REF", "BT-13"),
     "CLM-102": ("REF", "BT-13"),
     "CLM-103": ("REC", "BT-46"),
@@ -340,3 +341,34 @@ def response_for(
         statuses=tuple(statuses), document_id=document_id, document_type_code=document_type_code,
         document_issue_date=document_issue_date, note=note,
     )
+
+
+# --- the SBDH envelope -------------------------------------------------------------------------
+
+
+def unwrap_response(data: bytes):
+    """Split an SBDH envelope carrying an ApplicationResponse into (header, response bytes).
+
+    ``kvitt.einvoice.sbdh.unwrap`` only opens Invoice and CreditNote envelopes; the header is
+    read with its ``parse_header`` and checked to announce what it carries.
+    """
+    import copy
+
+    from kvitt.einvoice import sbdh
+
+    try:
+        root = parse_xml(data)
+    except XmlError as exc:
+        raise InvoiceResponseError(f"not well-formed XML: {exc}") from None
+    if root.tag != f"{{{sbdh.SBDH_NS}}}StandardBusinessDocument":
+        raise InvoiceResponseError(f"root element is {etree.QName(root).text!r}; expected an SBDH StandardBusinessDocument")
+    children = [c for c in root if isinstance(c.tag, str)]
+    if len(children) != 2 or children[0].tag != f"{{{sbdh.SBDH_NS}}}StandardBusinessDocumentHeader":
+        raise InvoiceResponseError("StandardBusinessDocument must hold its header and exactly one document")
+    header = sbdh.parse_header(children[0])
+    payload = children[1]
+    if payload.tag != f"{{{APPLICATION_RESPONSE_NS}}}ApplicationResponse" or header.document_type != "ApplicationResponse":
+        raise InvoiceResponseError(f"the SBDH announces {header.document_type} and carries {etree.QName(payload).localname}")
+    document = copy.deepcopy(payload)
+    etree.cleanup_namespaces(document)
+    return header, etree.tostring(document, xml_declaration=True, encoding="UTF-8")

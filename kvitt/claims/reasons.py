@@ -19,7 +19,7 @@ LINE_LEVEL = "line"
 
 LANGUAGES = ("nb", "sv", "en")
 
-NOT_WAIVABLE = frozenset({"CLM-101", "CLM-102", "CLM-104", "CLM-108", "CLM-209", "CLM-210", "CLM-211"})
+NOT_WAIVABLE = frozenset({"CLM-101", "CLM-102", "CLM-104", "CLM-105", "CLM-108", "CLM-209", "CLM-210", "CLM-211"})
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,12 @@ def _reason(code, severity, level, title, nb, sv, en) -> Reason:
 
 _ALL = [
     # --- the invoice as a whole -----------------------------------------------------------------
+    _reason(
+        "CLM-100", REJECT, INVOICE_LEVEL, "Breaks the EHF/Peppol rules",
+        "Dokumentet bryter EHF/Peppol-reglene: {rules}.",
+        "Dokumentet bryter mot EHF/Peppol-reglerna: {rules}.",
+        "The document breaks the EHF/Peppol rules: {rules}.",
+    ),
     _reason(
         "CLM-101", REJECT, INVOICE_LEVEL, "SakID missing",
         "Fakturaen mangler SakID (OrderReference/ID).",

@@ -133,6 +133,8 @@ class Snapshot:
     known_invoices: frozenset[tuple[str, str]] = frozenset()
     # (SakID, treatment time "YYYY-MM-DD HH:MM") -> the document that billed it.
     billed_treatments: dict = field(default_factory=dict)
+    # Rule ids of the fatal findings of the EHF/Peppol validation of the document.
+    ehf_errors: tuple[str, ...] = ()
 
     def practitioner(self, hpr: str) -> PractitionerSnapshot | None:
         return next((p for p in self.practitioners if p.hpr_number == hpr), None)
@@ -309,6 +311,12 @@ def supplier_org_number(doc: Document) -> str:
     return doc.supplier.org_number or (doc.supplier.endpoint.value if doc.supplier.endpoint else "")
 
 
+def check_ehf(doc: Document, snap: Snapshot) -> Iterable[_Raw]:
+    if snap.ehf_errors:
+        rules = sorted(set(snap.ehf_errors))
+        yield _raw("CLM-100", rules=", ".join(rules[:8]) + (" …" if len(rules) > 8 else ""))
+
+
 def check_buyer(doc: Document, snap: Snapshot) -> Iterable[_Raw]:
     buyer = doc.customer.org_number
     if buyer != snap.insurer_org_number:
@@ -369,10 +377,10 @@ def check_credited_invoice(doc: Document, snap: Snapshot) -> Iterable[_Raw]:
 
 
 INVOICE_VALIDATORS: tuple[InvoiceValidator, ...] = (
-    check_buyer, check_currency, check_supplier_known, check_duplicate_number, check_sakid, check_payment,
+    check_ehf, check_buyer, check_currency, check_supplier_known, check_duplicate_number, check_sakid, check_payment,
 )
 CREDIT_NOTE_VALIDATORS: tuple[InvoiceValidator, ...] = (
-    check_buyer, check_currency, check_supplier_known, check_duplicate_number, check_credited_invoice,
+    check_ehf, check_buyer, check_currency, check_supplier_known, check_duplicate_number, check_credited_invoice,
 )
 
 

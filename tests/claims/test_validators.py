@@ -27,6 +27,7 @@ def _payment_without_kid(doc):
 
 
 CASES = {
+    "CLM-100": lambda: (f.invoice(), f.snapshot(ehf_errors=("BR-CO-15", "PEPPOL-EN16931-R001"))),
     "CLM-101": lambda: (dataclasses.replace(f.invoice(), order_reference=None), f.snapshot()),
     "CLM-102": lambda: (f.invoice(), f.snapshot(assignment=None)),
     "CLM-103": lambda: (f.invoice(buyer=BuyerInput(name="Annen Forsikring ASA", org_number=f.OTHER_INSURER)), f.snapshot()),
