@@ -23,7 +23,7 @@ from django.db import transaction as db_transaction
 from django.utils import timezone
 
 from kvitt.core import audit
-from kvitt.core.permissions import Actor, require_kind, require_role
+from kvitt.core.permissions import Actor, PermissionDenied, require_kind, require_role
 from kvitt.payments import detect
 from kvitt.payments.bulk import collector_paused
 from kvitt.payments.matching import Matcher, MatchResult, Method, Outcome
@@ -300,3 +300,70 @@ def import_bank_files(
 def check_bank_file(data: bytes) -> ParsedFile:
     """Parse without storing (for ``kvitt bank check``); raises ``BankFileError``."""
     return detect.parse(data)
+
+
+class ManualAllocationError(ValueError):
+    """A manual allocation that cannot be made; the message says why."""
+
+
+def _open_item(ledger: ReceivableLedger, organisation, receivable_id: str):
+    finder = getattr(ledger, "open_item", None)  # optional fast path a ledger may offer
+    if finder is not None:
+        return finder(organisation, receivable_id)
+    return next((r for r in ledger.open_items(organisation) if str(r.id) == receivable_id), None)
+
+
+def allocate_manually(
+    actor: Actor, bank_transaction: BankTransaction, receivable_id: str, amount_minor: int | None = None,
+    *, ledger: ReceivableLedger | None = None,
+) -> Payment:
+    """Book an unmatched (or partly booked) transaction to a receivable by hand, from the manual queue.
+
+    ``amount_minor`` defaults to what is left of the transaction; more than the receivable's
+    open amount becomes the debtor's credit balance, as with automatic matching.
+    """
+    require_role(actor, *IMPORT_ROLES)
+    if bank_transaction.organisation_id != actor.organisation.id:
+        raise PermissionDenied("the bank transaction belongs to another organisation")
+    ledger = ledger if ledger is not None else get_ledger()
+    if ledger is None:
+        raise ManualAllocationError("no receivable ledger is installed")
+    receivable_id = str(receivable_id)
+    with db_transaction.atomic():
+        row = BankTransaction.objects.select_for_update().get(pk=bank_transaction.pk)
+        allocated = sum(row.allocations.values_list("amount_minor", flat=True))
+        available = row.amount_minor - allocated - row.credit_minor
+        amount = available if amount_minor is None else amount_minor
+        if row.amount_minor <= 0:
+            raise ManualAllocationError("reversals are matched automatically or not at all; this one has no receivable")
+        if amount <= 0 or amount > available:
+            raise ManualAllocationError(f"{amount} is not between 1 and the {available} left of the transaction")
+        item = _open_item(ledger, actor.organisation, receivable_id)
+        if item is None:
+            raise ManualAllocationError(f"receivable {receivable_id} is not in the ledger")
+        open_minor = 0 if item.closed else max(item.open_minor, 0)
+        to_receivable = min(amount, open_minor)
+        credit = amount - to_receivable
+        if to_receivable == 0:
+            outcome = Outcome.CLOSED_INVOICE
+        elif credit:
+            outcome = Outcome.OVERPAYMENT
+        else:
+            outcome = Outcome.FULL if to_receivable == open_minor else Outcome.PARTIAL
+        user = actor.user if getattr(actor.user, "pk", None) else None
+        payment = Payment.objects.create(
+            bank_transaction=row, organisation=actor.organisation, ledger=ledger.label, receivable_id=receivable_id,
+            amount_minor=to_receivable, outcome=outcome.value, method="manual",
+            created_by=user,
+        )
+        row.outcome, row.method = outcome.value, "manual"
+        row.credit_minor += credit
+        row.save(update_fields=["outcome", "method", "credit_minor"])
+        posting = Posting(receivable_id, to_receivable, credit, outcome.value, "manual", row.pk, payment.pk,
+                          row.booking_date, row.currency)
+        ledger.apply(actor.organisation, [posting])
+        audit.record(actor, "payment_allocate", payment, privacy=("financial",), fields=("amount_minor", "receivable_id"),
+                     reason=f"manual allocation of bank transaction {row.transaction_id}")
+        importer = _Importer(actor, ledger)
+        importer._announce([posting])
+    return payment

@@ -156,3 +156,31 @@ def test_command_check_stores_nothing(tmp_path, clinic, capsys):
     call_command("bank", "check", str(path))
     assert "3 transactions" in capsys.readouterr().out
     assert BankFile.objects.count() == 0
+
+
+def test_manual_queue_and_manual_allocation(actor, ledger):
+    from kvitt.payments.selectors import credit_balances, manual_queue
+    from kvitt.payments.services import ManualAllocationError, allocate_manually
+
+    data = build_ocr([OcrPayment(60000, "99999999999")])
+    import_bank_files(actor, [data], ledger=ledger)
+    (waiting,) = manual_queue(actor)
+    payment = allocate_manually(actor, waiting, "2", ledger=ledger)
+    assert (payment.amount_minor, payment.outcome, payment.method) == (50000, "overpayment", "manual")
+    assert ledger.open[2] == 0 and ledger.credit[2] == 10000
+    assert not manual_queue(actor).exists()
+    assert list(credit_balances(actor)) == [BankTransaction.objects.get(pk=waiting.pk)]
+    with pytest.raises(ManualAllocationError):
+        allocate_manually(actor, waiting, "1", ledger=ledger)  # nothing left of the transaction
+    assert AuditEntry.objects.filter(action="payment_allocate").count() == 1
+
+
+def test_manual_allocation_refuses_other_organisations(actor, ledger):
+    from kvitt.payments.selectors import manual_queue
+    from kvitt.payments.services import allocate_manually
+
+    import_bank_files(actor, [build_ocr([OcrPayment(100, "99999999999")])], ledger=ledger)
+    (waiting,) = manual_queue(actor)
+    other = Organisation.objects.create(name="Other AS", kind="clinic_company", country="NO")
+    with pytest.raises(PermissionDenied):
+        allocate_manually(Actor.system(other), waiting, "1", ledger=ledger)
