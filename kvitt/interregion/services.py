@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -403,7 +403,11 @@ def _client_for(link: RegionLink) -> transport.ConsumerClient:
 
 
 def _record_attempt(delivery_id: int, attempt: int, error: str | None) -> None:
-    Delivery.objects.filter(pk=delivery_id).update(attempts=attempt, last_attempt_at=timezone.now(), last_error=error or "")
+    """Progress for the outbox page; a busy database must not stop the delivery itself."""
+    try:
+        Delivery.objects.filter(pk=delivery_id).update(attempts=attempt, last_attempt_at=timezone.now(), last_error=error or "")
+    except DatabaseError:
+        log.warning("could not record attempt %s of delivery %s", attempt, delivery_id, exc_info=True)
 
 
 @transaction.atomic
@@ -435,26 +439,35 @@ def _deliver_to_receiver(delivery_ids: list[int], sleep: Callable[[float], None]
     """One receiver's deliveries, in order, in this thread (contract section 4.2.1)."""
     try:
         for delivery_id in delivery_ids:
-            delivery = Delivery.objects.select_related("specification__organisation").get(pk=delivery_id)
-            row = delivery.specification
-            link = RegionLink.objects.filter(organisation=row.organisation, receiver_org_number=delivery.receiver_org_number).first()
-            if link is None:
-                _finish(delivery, transport.Outcome(None, 0, [_("no address configured for region %(r)s") % {"r": delivery.receiver_org_number}]))
-                continue
-            policy = transport.RetryPolicy(pause_ms=link.pause_ms, max_attempts=link.max_attempts, timeout_s=link.timeout_s)
-            body = row.request_xml.encode("utf-8")
             try:
-                client = _client_for(link)
-            except (OSError, ValueError) as exc:
-                _finish(delivery, transport.Outcome(None, 0, [f"client certificate or address: {exc}"], refused=True))
-                continue
-            outcome = transport.send_with_retry(
-                lambda: client.post(body), policy, sleep=sleep,
-                on_attempt=lambda attempt, error, pk=delivery_id: _record_attempt(pk, attempt, error),
-            )
-            _finish(delivery, outcome)
+                _deliver_one(delivery_id, sleep)
+            except Exception:
+                # The row stays pending; the next worker run picks it up again.
+                log.exception("delivery %s failed; it stays in the outbox", delivery_id)
     finally:
         connection.close()
+
+
+def _deliver_one(delivery_id: int, sleep: Callable[[float], None]) -> None:
+    """Send one basis with resends, then record the answer on the basis."""
+    delivery = Delivery.objects.select_related("specification__organisation").get(pk=delivery_id)
+    row = delivery.specification
+    link = RegionLink.objects.filter(organisation=row.organisation, receiver_org_number=delivery.receiver_org_number).first()
+    if link is None:
+        _finish(delivery, transport.Outcome(None, 0, [_("no address configured for region %(r)s") % {"r": delivery.receiver_org_number}]))
+        return
+    policy = transport.RetryPolicy(pause_ms=link.pause_ms, max_attempts=link.max_attempts, timeout_s=link.timeout_s)
+    body = row.request_xml.encode("utf-8")
+    try:
+        client = _client_for(link)
+    except (OSError, ValueError) as exc:
+        _finish(delivery, transport.Outcome(None, 0, [f"client certificate or address: {exc}"], refused=True))
+        return
+    outcome = transport.send_with_retry(
+        lambda: client.post(body), policy, sleep=sleep,
+        on_attempt=lambda attempt, error, pk=delivery_id: _record_attempt(pk, attempt, error),
+    )
+    _finish(delivery, outcome)
 
 
 def deliver_pending(*, sleep: Callable[[float], None] = time.sleep, organisation: Organisation | None = None) -> int:
