@@ -129,13 +129,16 @@ class _Reader:
     def __init__(self):
         self.records: list = []
         self.lines: list[int] = []
+        self.texts: list[str] = []
 
     def read(self, data: bytes) -> None:
         for number, raw in enumerate(_decode(data).splitlines(), start=1):
             if not raw.strip():
                 continue
-            self.records.append(_check_record(number, raw.rstrip("\r")))
+            record = raw.rstrip("\r")
+            self.records.append(_check_record(number, record))
             self.lines.append(number)
+            self.texts.append(record)
         if not self.records:
             raise _error(None, "file", "the file is empty")
 
@@ -244,16 +247,34 @@ def _parse(data: bytes) -> ParsedFile:
     except (ValueError, AssertionError) as exc:
         raise _error(None, "structure", f"netsgiro could not assemble the file: {exc}") from None
     totals = _check_totals(transmission, reader)
-    first_lines = iter(line for r, line in zip(reader.records, reader.lines) if isinstance(r, nets_records.TransactionAmountItem1))
+    starts = iter(_transaction_records(reader))
     transactions = []
     recipient, number = transmission.data_recipient, transmission.number
     for assignment in transmission.assignments:
         for item in assignment.transactions:
-            transactions.append(_transaction(item, next(first_lines), assignment, recipient, number))
+            line, raw = next(starts)
+            transactions.append(_transaction(item, line, raw, assignment, recipient, number))
     return ParsedFile(format=OCR_GIRO, file_id=f"{recipient}:{number}", transactions=transactions, totals=totals)
 
 
-def _transaction(item, line: int, assignment, recipient: str, transmission_number: str) -> BankTransaction:
+def _transaction_records(reader: _Reader):
+    """(line of record 30, the transaction's record lines) in file order."""
+    current = None
+    for record, line, text in zip(reader.records, reader.lines, reader.texts):
+        if isinstance(record, nets_records.TransactionAmountItem1):
+            if current is not None:
+                yield current
+            current = (line, [text])
+        elif isinstance(record, (nets_records.TransactionAmountItem2, nets_records.TransactionAmountItem3)):
+            current[1].append(text)
+        elif current is not None:
+            yield current
+            current = None
+    if current is not None:
+        yield current
+
+
+def _transaction(item, line: int, raw: list[str], assignment, recipient: str, transmission_number: str) -> BankTransaction:
     debit_account = item.debit_account or ""
     return BankTransaction(
         format=OCR_GIRO,
@@ -269,10 +290,5 @@ def _transaction(item, line: int, assignment, recipient: str, transmission_numbe
         payer_account="" if set(debit_account) <= {"0"} else debit_account,
         reversal=int(item.type) in REVERSAL_TYPES,
         creditor_account=assignment.account,
-        raw=(
-            f"type={int(item.type)}",
-            f"archive_reference={item.reference or ''}",
-            f"bank_date={item.bank_date.isoformat() if item.bank_date else ''}",
-            f"form_number={item.form_number or ''}",
-        ),
+        raw=tuple(raw),
     )

@@ -115,3 +115,10 @@ def test_avtalegiro_service_code_inside_ocr_file_is_refused():
     with pytest.raises(BankFileError) as caught:
         ocr_giro.parse(rebuild(lines))
     assert "service code" in caught.value.field
+
+
+def test_raw_records_are_kept_with_each_transaction():
+    data = build([OcrPayment(100, "12345678903", type=21, text="hei"), OcrPayment(200, "12345678903")])
+    first, second = ocr_giro.parse(data).transactions
+    assert [r[6:8] for r in first.raw] == ["30", "31", "32"]
+    assert [r[6:8] for r in second.raw] == ["30", "31"]
