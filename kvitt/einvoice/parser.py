@@ -8,6 +8,7 @@ document obeys the business rules is the validator's question, not the parser's.
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
@@ -22,6 +23,10 @@ from kvitt.einvoice.ubl import (
     element_path,
     qualified,
 )
+
+
+_XSD_DECIMAL = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 def parse_document(data: bytes) -> m.Document:
@@ -171,14 +176,13 @@ class _Reader:
         raw = self._clean(node)
         if raw is None:
             raise EInvoiceError(f"{etree.QName(node).localname} is empty", element=element_path(node), line=node.sourceline)
-        try:
-            value = Decimal(raw)
-        except InvalidOperation:
-            value = None
-        # xsd:decimal is plain digits with an optional sign and point: no exponent, NaN or Infinity.
-        if value is None or not value.is_finite() or "e" in raw.lower():
+        # xsd:decimal is digits with an optional sign and point: no exponent, NaN, Infinity or "_".
+        if not _XSD_DECIMAL.match(raw):
             raise EInvoiceError(f"{raw!r} is not a decimal number", element=element_path(node), line=node.sourceline)
-        return value
+        try:
+            return Decimal(raw)
+        except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals
+            raise EInvoiceError(f"{raw!r} is not a decimal number", element=element_path(node), line=node.sourceline) from None
 
     def decimal(self, parent: etree._Element | None, name: str) -> Decimal | None:
         node = self.first(parent, name)
@@ -193,7 +197,7 @@ class _Reader:
             return None
         try:
             # Peppol BIS 3 dates are YYYY-MM-DD without a time zone.
-            if len(raw) != 10:
+            if not _ISO_DATE.match(raw):
                 raise ValueError(raw)
             return datetime.date.fromisoformat(raw)
         except ValueError:

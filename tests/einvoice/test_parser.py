@@ -2,10 +2,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings as hsettings, strategies as st
 
+from kvitt.einvoice.builder import build_invoice
 from kvitt.einvoice.model import Document
 from kvitt.einvoice.parser import parse_document
 from kvitt.einvoice.ubl import EInvoiceError
+from tests.einvoice.builders_data import INVOICE_E
 
 
 def _example_files(shared_fixtures):
@@ -184,3 +187,37 @@ def test_credit_note_lines_must_be_credit_note_lines():
     with pytest.raises(EInvoiceError) as exc:
         parse_document(data)
     assert "cac:CreditNoteLine" in str(exc.value)
+
+
+@pytest.mark.parametrize("raw", ["1_000", "NaN", "Infinity", "1e3", "1.2.3", "", "12,50", " 1 0"])
+def test_amounts_must_be_xsd_decimals(raw):
+    with pytest.raises(EInvoiceError) as exc:
+        parse_document(MINIMAL.replace(b"AMOUNT", raw.encode()))
+    assert exc.value.element.endswith("cbc:PayableAmount")
+
+
+@pytest.mark.parametrize("raw", ["+10", "-0.5", ".5", "10."])
+def test_xsd_decimal_forms_are_accepted(raw):
+    assert parse_document(MINIMAL.replace(b"AMOUNT", raw.encode())).payable_amount == Decimal(raw)
+
+
+@pytest.mark.parametrize("raw", [b"2026-W01-1", b"20260105", b"2026-1-5", b"2026-01-05Z", b"2026-13-01"])
+def test_dates_must_be_plain_iso_dates(raw):
+    with pytest.raises(EInvoiceError):
+        parse_document(MINIMAL.replace(b"AMOUNT", b"10").replace(b"2026-01-05", raw))
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(st.data())
+def test_mangled_documents_give_a_document_or_a_clear_error(data):
+    original = build_invoice(INVOICE_E)
+    start = data.draw(st.integers(min_value=0, max_value=len(original) - 1))
+    length = data.draw(st.integers(min_value=0, max_value=200))
+    filler = data.draw(st.binary(max_size=20) | st.sampled_from([b"<", b">", b"&", b"x", b"1e9", b"</cbc:ID>", b"-"]))
+    mangled = original[:start] + filler + original[start + length:]
+    try:
+        doc = parse_document(mangled)
+    except EInvoiceError as exc:
+        assert str(exc)
+    else:
+        assert isinstance(doc, Document)
