@@ -122,6 +122,40 @@ def create_practice(actor: Actor, *, company, practice_id: str, name: str, area:
     )
 
 
+@transaction.atomic
+def sync_practices(actor: Actor, company, client: KuhrClient, *, area: str = "") -> list[Practice]:
+    """Create or update Practice rows from KUHR's ``GET /data/praksis`` for this company."""
+    require_role(actor, "clinic_admin", "system")
+    _require_clinic(actor, company.organisation_id)
+    synced = []
+    for remote in client.practices():
+        practice, created = Practice.objects.get_or_create(
+            organisation=actor.organisation, practice_id=remote.practice_id,
+            defaults={"company": company, "name": remote.name or remote.practice_id, "practice_type": remote.type,
+                      "area": area or _AREA_BY_PRACTICE_TYPE.get(remote.type, "")},
+        )
+        changed = False
+        if remote.name and practice.name != remote.name:
+            practice.name, changed = remote.name, True
+        if remote.type and practice.practice_type != remote.type:
+            practice.practice_type, changed = remote.type, True
+        active = remote.status == "ok"
+        if practice.active != active:
+            practice.active, changed = active, True
+        if changed:
+            practice.save()
+        synced.append(practice)
+    return synced
+
+
+# Praksistype -> fagområde (Helserefusjon-apne-data, "Praksistyper"), for the areas Kvitt bills.
+_AREA_BY_PRACTICE_TYPE = {
+    "FYNO": "FY", "FYMT": "FY", "FYPM": "FY", "FYKO": "FY", "FAFY": "FY", "FYRT": "FY",
+    "KINO": "KI", "PSNO": "PS", "PSNE": "PS", "PSUT": "PS",
+    "FALE": "LE", "FALO": "LE", "LEVA": "LE", "LEKO": "LE", "SPES": "LE",
+}
+
+
 def add_signing_credential(actor: Actor, *, label: str, p12: bytes, password: str, practitioner=None) -> SigningCredential:
     _require_clinic(actor)
     signer = Pkcs12Signer(p12, password)  # refuses a file that does not open
@@ -208,6 +242,10 @@ def check_bill_card(card: BillCard, table: TariffTable | None = None, today: dat
 
 
 def _next_bill_number(practitioner) -> int:
+    """Ascending per practitioner; the row lock keeps two writers from taking the same number."""
+    from kvitt.network.models import Practitioner
+
+    Practitioner.objects.select_for_update().filter(pk=practitioner.pk).first()
     current = BillCard.objects.filter(practitioner=practitioner).aggregate(m=Max("bill_number"))["m"]
     return (current or 0) + 1
 

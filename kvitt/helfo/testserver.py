@@ -208,8 +208,8 @@ class Client:
 class KuhrTestServer:
     """Start with ``with KuhrTestServer(...) as server:``; ``server.url`` is its base URL."""
 
-    def __init__(self, practices: list[dict] | None = None, *, now=None):
-        self.key = RSAKey.generate_key(2048, parameters={"kid": "kuhr-test-" + uuid.uuid4().hex[:8], "use": "enc", "alg": jwe.ALG})
+    def __init__(self, practices: list[dict] | None = None, *, now=None, key: RSAKey | None = None):
+        self.key = key or self.new_key()
         self.practices = practices or [
             {
                 "praksisId": "1004326178",
@@ -234,6 +234,11 @@ class KuhrTestServer:
         self._thread: threading.Thread | None = None
         self._attempts: dict[str, int] = {}
         self._counter = 100001812531000
+
+    @staticmethod
+    def new_key() -> RSAKey:
+        """A fresh encryption key pair (tests may share one to save key generation time)."""
+        return RSAKey.generate_key(2048, parameters={"kid": "kuhr-test-" + uuid.uuid4().hex[:8], "use": "enc", "alg": jwe.ALG})
 
     # --- lifecycle ---
     def __enter__(self) -> "KuhrTestServer":

@@ -25,8 +25,8 @@ PRACTICE = "1004326178"
 
 
 @pytest.fixture
-def server():
-    with KuhrTestServer(now=lambda: datetime.datetime(2026, 1, 6, 15, 30, tzinfo=CET)) as s:
+def server(kuhr_key):
+    with KuhrTestServer(now=lambda: datetime.datetime(2026, 1, 6, 15, 30, tzinfo=CET), key=kuhr_key) as s:
         yield s
 
 

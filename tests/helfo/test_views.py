@@ -3,16 +3,12 @@
 import re
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from django.test import override_settings
-from joserfc.jwk import RSAKey
 
 from kvitt.core.models import AuditEntry, Role
 from kvitt.helfo import services
 from kvitt.helfo.models import BillCard, BillStatus, Settlement, SettlementStatus
 from tests import factories as f
-from tests.helfo.conftest import PRACTICE_ID, helfo_event, local
+from tests.helfo.conftest import fast_actor, helfo_event, local
 
 pytestmark = pytest.mark.django_db
 
@@ -21,20 +17,6 @@ pytestmark = pytest.mark.django_db
 def web(clinic, client):
     client.force_login(clinic["clerk"].user)
     return client
-
-
-@pytest.fixture
-def kuhr_settings(kuhr, tmp_path):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    (tmp_path / "client.pem").write_bytes(pem)
-    kuhr.register_client("kvitt-test", RSAKey.import_key(key.public_key()).as_dict(), "maskinporten", [PRACTICE_ID])
-    config = {
-        "KUHR_BASE_URL": kuhr.url, "TOKEN_ENDPOINT": kuhr.token_endpoint, "CLIENT_ID": "kvitt-test",
-        "CLIENT_KEY_FILE": str(tmp_path / "client.pem"), "AUDIENCE": kuhr.issuer,
-    }
-    with override_settings(KVITT_HELFO=config):
-        yield kuhr
 
 
 def test_orders_page_select_create_sign_send(web, clinic, p12_bytes, kuhr_settings):
@@ -91,8 +73,8 @@ def test_other_organisation_cannot_see_bill(web, clinic):
     helfo_event(clinic, f.patient(clinic["company"].organisation), start=local(2), codes=["2ad"])
     (card,) = services.create_bill_cards(clinic["clerk"], clinic["practice"])
     other = f.company("Annen Klinikk AS")
-    outsider = f.user(other.organisation, Role.CLINIC_ADMIN)
-    web.force_login(outsider)
+    outsider = fast_actor(other.organisation, Role.CLINIC_ADMIN)
+    web.force_login(outsider.user)
     assert web.get(f"/helfo/bills/{card.pk}/").status_code == 404
 
 
