@@ -164,11 +164,11 @@ def _results(hits, profession, competence, after, before, slots_per_result) -> l
     ids = [h[0] for h in hits]
     locations = Location.objects.select_related("company").in_bulk(ids)
     staff: dict[int, list[Practitioner]] = {pk: [] for pk in ids}
-    through = Practitioner.locations.through.objects.filter(location_id__in=ids).select_related("practitioner")
-    eligible_ids = set(eligible_practitioners(profession, competence).values_list("pk", flat=True)) if (profession or competence) else None
+    through = Practitioner.locations.through.objects.filter(
+        location_id__in=ids, practitioner__in=eligible_practitioners(profession, competence)
+    ).select_related("practitioner")
     for link in through:
-        if link.practitioner.active and (eligible_ids is None or link.practitioner_id in eligible_ids):
-            staff[link.location_id].append(link.practitioner)
+        staff[link.location_id].append(link.practitioner)
     results = []
     for pk, distance, earliest in hits:
         slots = []
