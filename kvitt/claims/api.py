@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.core.exceptions import PermissionDenied
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from kvitt.claims import selectors, services
 from kvitt.claims.models import Source
@@ -58,17 +58,17 @@ def inbound(request):
     """
     content_type = (request.content_type or "").split(";")[0].strip().lower()
     if content_type not in ACCEPTED_TYPES:
-        return 415, {"detail": f"send the document as application/xml, not {content_type or 'nothing'}"}
+        return Status(415, {"detail": f"send the document as application/xml, not {content_type or 'nothing'}"})
     actor = request.auth
     try:
         invoice, created = services.receive(actor, request.body, Source.WEBHOOK)
     except services.ClaimRefused as exc:
-        return 400, {"detail": str(exc)}
+        return Status(400, {"detail": str(exc)})
     out = ReceivedOut(
         id=invoice.pk, status=invoice.status, duplicate=not created, kind=invoice.kind, number=invoice.number,
         due_at=invoice.due_at, error=invoice.parse_error,
     )
-    return (202 if created else 200), out
+    return Status(202 if created else 200, out)
 
 
 @router.get("/inbound/{invoice_id}", response=InboundOut)
