@@ -19,9 +19,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from stdnum import luhn
 from stdnum.se import orgnr as se_orgnr
 from stdnum.se import personnummer as se_personnummer
+
+from kvitt.core.identifiers.se import samordningsnummer as se_samordningsnummer
 
 # Object identifiers the contract names.
 OID_PERSONNUMMER = "1.2.752.129.2.1.3.1"
@@ -109,13 +110,13 @@ def parse_basis_id(basis_id: str) -> tuple[str, int, int, int]:
 
 
 def is_samordningsnummer(number: str) -> bool:
-    """12 digits, day of birth + 60, Luhn over the last ten digits."""
-    if not re.fullmatch(r"\d{12}", number or ""):
-        return False
-    day = int(number[6:8])
-    if not 61 <= day <= 91:
-        return False
-    return luhn.is_valid(number[2:])
+    """12 digits (the contract's ÅÅÅÅMMDDNNNN), day of birth + 60, Luhn check digit."""
+    return bool(re.fullmatch(r"\d{12}", number or "")) and se_samordningsnummer.is_valid(number)
+
+
+def is_personnummer(number: str) -> bool:
+    """12 digits (ÅÅÅÅMMDDNNNN) and a valid personnummer."""
+    return bool(re.fullmatch(r"\d{12}", number or "")) and se_personnummer.is_valid(number)
 
 
 def classify_patient_number(number: str) -> str:
@@ -123,7 +124,7 @@ def classify_patient_number(number: str) -> str:
     compact = (number or "").replace("-", "").replace("+", "")
     if is_samordningsnummer(compact):
         return "samordningsnummer"
-    if re.fullmatch(r"\d{12}", compact) and se_personnummer.is_valid(compact):
+    if is_personnummer(compact):
         return "personnummer"
     return "reservnummer"
 

@@ -5,7 +5,8 @@ rule id as the contract numbers it (``ÖR5``; the schematron file calls it ``R5`
 element path, and a message in Swedish (the language between regions) and English. As the
 contract says, a rule on an optional element that is absent gives no finding.
 
-Not checked here: ÖR1 (not in the published table), ÖR32 (replaced by ÖR39), ÖR39 for
+ÖR7 is read as: one identity, and it is the kind its root says (the schema already allows
+only one ``patientIdentity``). Not checked here: ÖR1 (not in the published table), ÖR32 (replaced by ÖR39), ÖR39 for
 CVTypes this model does not keep as codes, ÖR42 (DRG code is kept as text only), ÖR49
 (needs Socialstyrelsen's register of medical field codes, mvo.xml).
 """
@@ -18,6 +19,8 @@ from typing import Callable, Iterable
 
 from kvitt.interregion.model import (
     CREDIT_NOTE,
+    OID_PERSONNUMMER,
+    OID_SAMORDNINGSNUMMER,
     INPATIENT,
     INVOICE,
     OID_COUNTY,
@@ -30,6 +33,8 @@ from kvitt.interregion.model import (
     CarePerformed,
     ClaimSpecification,
     PartyId,
+    is_personnummer,
+    is_samordningsnummer,
     ore_to_text,
 )
 
@@ -154,6 +159,22 @@ def or35_currency(spec, ctx):
 
 
 # ----------------------------------------------------------------------- patient rules
+
+
+def or7_one_kind_of_patient_id(spec, ctx):
+    """Exactly one identity per patient (the schema's 1..1), and it must be what its root says."""
+    findings = []
+    for p, line in enumerate(spec.lines, start=1):
+        root, number = line.patient_id.root, line.patient_id.extension
+        wrong = (root == OID_PERSONNUMMER and not is_personnummer(number)) or (
+            root == OID_SAMORDNINGSNUMMER and not is_samordningsnummer(number)
+        )
+        if wrong:
+            kind = "personnummer" if root == OID_PERSONNUMMER else "samordningsnummer"
+            findings.append(Finding("ÖR7", f"{_patient_path(p)}/patientIdentity",
+                                    f"Patient-id är inte ett giltigt {kind} (ÅÅÅÅMMDDNNNN) för root {root}.",
+                                    f"The patient id is not a valid {kind} (YYYYMMDDNNNN) for root {root}."))
+    return findings
 
 
 def or8_county_length(spec, ctx):
@@ -460,6 +481,7 @@ RULES: dict[str, Rule] = {
     "ÖR4": or4_type_of_invoice,
     "ÖR5": or5_payable_amount,
     "ÖR6": or6_net_amount,
+    "ÖR7": or7_one_kind_of_patient_id,
     "ÖR8": or8_county_length,
     "ÖR9": or9_municipality_length,
     "ÖR10": or10_gender,

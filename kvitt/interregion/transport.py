@@ -168,7 +168,8 @@ class ConsumerClient:
 
     def post(self, body: bytes) -> soap.ClaimResponse:
         if len(body) > MAX_PAYLOAD_BYTES:
-            raise ValueError(f"request is {len(body)} bytes; the contract allows {MAX_PAYLOAD_BYTES}")
+            # Resending the same bytes cannot help; the basis must be split (split_for_payload).
+            raise DeliveryRefused(f"request is {len(body)} bytes; the contract allows {MAX_PAYLOAD_BYTES}: split the basis by patient lines")
         headers = {"Content-Type": soap.CONTENT_TYPE, "SOAPAction": f'"{soap.SOAP_ACTION}"'}
         try:
             with httpx.Client(verify=self.ssl_context, timeout=self.timeout_s) as client:

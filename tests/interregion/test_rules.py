@@ -90,6 +90,16 @@ def test_or26_patient_specific_total():
     assert "patientSpecificCare[1]" in finding.location
 
 
+def test_or7_patient_id_is_what_its_root_says():
+    line = patient_line("197010632391")  # a samordningsnummer under its own root: fine
+    assert not fired(specification(lines=[line]), "ÖR7")
+    line.patient_id = PartyId("1.2.752.129.2.1.3.1", "197010632391")  # declared as personnummer
+    [finding] = fired(specification(lines=[line]), "ÖR7")
+    assert finding.location.endswith("healthCareServicesSpecificationLine[1]/patientInformation/patientIdentity")
+    line.patient_id = PartyId("1.2.752.97.3.1.3", "19521234TA3C")  # a reserve number under its region's OID
+    assert not fired(specification(lines=[line]), "ÖR7")
+
+
 def test_or8_county_two_characters():
     line = patient_line()
     line.county = Code("3", OID_COUNTY)

@@ -139,6 +139,13 @@ def test_resending_stops_after_max_attempts(pki):
     assert not outcome.delivered and outcome.attempts == 3 and pauses == [5.0, 10.0]
 
 
+def test_oversized_request_is_not_sent(pki):
+    context = transport.client_ssl_context(pki["ca"], str(pki["caller"].cert), str(pki["caller"].key))
+    client = transport.ConsumerClient("https://127.0.0.1:9/", context)
+    with pytest.raises(transport.DeliveryRefused, match="split"):
+        client.post(b"x" * (transport.MAX_PAYLOAD_BYTES + 1))
+
+
 def test_subject_dn_from_a_proxy_yields_the_hsa_id():
     assert transport.hsa_id_from_subject_dn("CN=Region Stockholm,serialNumber=SE2321000016-F001,O=Region Stockholm,C=SE") == CALLER
     assert transport.hsa_id_from_subject_dn("/C=SE/O=Region/serialNumber=SE2321000016-F001/CN=x") == CALLER
