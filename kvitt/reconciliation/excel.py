@@ -23,6 +23,8 @@ MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MAX_ROWS = 1_048_575  # Excel's limit less the header row
 PROGRESS_EVERY = 10_000
+# What xlsxwriter's escaping would change: XML specials, control characters, literal _xHHHH_.
+_NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ class _FastRows:
         self.columns = columns
         self.tz = tz
         self.letters = [xl_col_to_name(i) for i in range(len(columns))]
+        self._bodies: dict[Any, str] = {}
         self.styles = {
             "money": formats.money._get_xf_index(),
             "datetime": formats.datetime._get_xf_index(),
@@ -139,12 +142,21 @@ class _FastRows:
         self.sheet._write_single_row(first_row)
 
     def _string(self, ref: str, value: str) -> str:
+        body = self._bodies.get(value)
+        if body is None:
+            body = self._string_body(value)
+            if len(self._bodies) < 50_000:  # statuses, units, codes repeat; event numbers do not
+                self._bodies[value] = body
+        return f'<c r="{ref}" t="inlineStr">{body}</c>'
+
+    def _string_body(self, value) -> str:
         text = value if isinstance(value, str) else str(value)
         if len(text) > 32767:  # Excel's cell limit
             text = text[:32767]
-        text = self.sheet._escape_data(self.sheet._escape_control_characters(text))
+        if _NEEDS_ESCAPE.search(text):
+            text = self.sheet._escape_data(self.sheet._escape_control_characters(text))
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-        return f'<c r="{ref}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+        return f"<is><t{space}>{text}</t></is>"
 
     def row(self, row: int, values: Sequence[Any]) -> None:
         number = row + 1
