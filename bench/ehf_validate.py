@@ -5,9 +5,10 @@
 
 Inputs are generated here (not timed) over lxml from a valid template (by default the
 Norwegian Peppol example from ../shared/fixtures when present, otherwise a built-in clinic
-invoice): 1-12 lines each, varied quantities, prices, line allowances, VAT category S (25 %,
-15 %), E or O, Invoice or CreditNote, with totals and the VAT breakdown recomputed in
-Decimal so every document is valid. Timed: parse (kvitt.core.xmlsafe) + CEN + Peppol rules
+invoice): 1-12 lines each, varied quantities, prices, line allowances, document-level
+allowances and charges, VAT categories S (25/15/12 % mixed in one document, with exempt lines),
+E or O, Invoice or CreditNote, with totals and the VAT breakdown per category and rate
+recomputed in Decimal so every document is valid. Timed: parse (kvitt.core.xmlsafe) + CEN + Peppol rules
 with the native validator; with ``--xsd`` also the UBL 2.1 schema. Where
 ``KVITT_PEPPOL_ARTIFACTS`` is set, the same documents go through the official compiled XSLT
 (CEN, then Peppol) with saxonche in the same run, and the ratio is printed.
@@ -93,13 +94,17 @@ class Generator:
         self.random = random.Random(seed)
         self.supplier_vat = self.template.find("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme", NS)
 
-    def _category(self):
+    def _document_kind(self) -> str:
+        """"S" documents mix standard rates (and exempt lines), "E" are exempt, "O" outside VAT."""
         pick = self.random.random()
-        if pick < 0.5:
-            return "S", Decimal(self.random.choice(("25", "15")))
-        if pick < 0.8:
-            return "E", Decimal(0)
-        return "O", None
+        return "S" if pick < 0.5 else "E" if pick < 0.8 else "O"
+
+    def _line_category(self, kind: str):
+        if kind == "S":
+            if self.random.random() < 0.15:
+                return "E", Decimal(0)
+            return "S", Decimal(self.random.choice(("25", "15", "12")))
+        return (kind, Decimal(0)) if kind == "E" else ("O", None)
 
     def make(self, number: int) -> bytes:
         root = copy.deepcopy(self.template)
@@ -110,30 +115,42 @@ class Generator:
         for old in root.findall("cac:TaxTotal", NS) + root.findall("cac:LegalMonetaryTotal", NS) + root.findall("cac:AllowanceCharge", NS):
             root.remove(old)
         root.find("cbc:ID", NS).text = f"2026-{number:06d}"
-        category, rate = self._category()
-        if category == "O":
-            for scheme in root.findall("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme", NS):
-                if scheme.findtext("cac:TaxScheme/cbc:ID", namespaces=NS) == "VAT":
-                    scheme.getparent().remove(scheme)
-            for scheme in root.findall("cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme", NS):
-                scheme.getparent().remove(scheme)
-            for representative in root.findall("cac:TaxRepresentativeParty", NS):
-                root.remove(representative)
+        kind = self._document_kind()
+        if kind == "O":
+            self._drop_vat_identifiers(root)
         lines = []
         for index in range(1, self.random.randint(1, 12) + 1):
             quantity = Decimal(self.random.randint(1, 6))
             price = Decimal(self.random.randint(20000, 150000)) / 100
             allowance = (Decimal(self.random.randint(1, 5000)) / 100) if self.random.random() < 0.2 else None
             net = (quantity * price - (allowance or 0)).quantize(CENT)
-            lines.append((index, quantity, price, allowance, net))
-        total = sum((line[4] for line in lines), Decimal(0))
-        tax = (total * rate / 100).quantize(CENT, rounding=ROUND_HALF_UP) if rate else Decimal(0)
+            lines.append((index, quantity, price, allowance, net, self._line_category(kind)))
+        # Document level allowances (discounts) and charges (fees) in categories the lines use.
+        adjustments = []
+        for charge in (False, True):
+            if self.random.random() < 0.25:
+                amount = Decimal(self.random.randint(100, 20000)) / 100
+                adjustments.append((charge, amount, self.random.choice(lines)[5]))
+        breakdown: dict = {}
+        for line in lines:
+            breakdown[line[5]] = breakdown.get(line[5], Decimal(0)) + line[4]
+        for charge, amount, category in adjustments:
+            breakdown[category] += amount if charge else -amount
         if credit:
             root = self._as_credit_note(root)
-        self._totals(root, category, rate, total, tax)
-        for index, quantity, price, allowance, net in lines:
+        self._totals(root, lines, adjustments, breakdown)
+        for index, quantity, price, allowance, net, (category, rate) in lines:
             self._line(root, line_tag, quantity_tag, index, quantity, price, allowance, net, category, rate)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+    def _drop_vat_identifiers(self, root):
+        for scheme in root.findall("cac:AccountingSupplierParty/cac:Party/cac:PartyTaxScheme", NS):
+            if scheme.findtext("cac:TaxScheme/cbc:ID", namespaces=NS) == "VAT":
+                scheme.getparent().remove(scheme)
+        for scheme in root.findall("cac:AccountingCustomerParty/cac:Party/cac:PartyTaxScheme", NS):
+            scheme.getparent().remove(scheme)
+        for representative in root.findall("cac:TaxRepresentativeParty", NS):
+            root.remove(representative)
 
     def _as_credit_note(self, root):
         note = etree.Element(f"{{{CREDITNOTE_NS}}}CreditNote", nsmap={None: CREDITNOTE_NS, "cac": CAC_NS, "cbc": CBC_NS})
@@ -153,23 +170,42 @@ class Generator:
         note.find("cac:OrderReference", NS).addnext(billing)
         return note
 
-    def _totals(self, root, category, rate, total, tax):
+    def _totals(self, root, lines, adjustments, breakdown):
         # TaxTotal follows the payment and exchange-rate groups in both document types.
         followers = [c for c in root if c.tag in (q("cac:PaymentMeans"), q("cac:PaymentTerms"), q("cac:PrepaidPayment"),
                                                    q("cac:TaxExchangeRate"), q("cac:PricingExchangeRate"))]
-        anchor = followers[-1] if followers else None
+        anchor = followers[-1] if followers else root.find("cac:AccountingCustomerParty", NS)
+        for charge, amount, (category, rate) in adjustments:
+            element = etree.Element(q("cac:AllowanceCharge"))
+            sub(element, "cbc:ChargeIndicator", "true" if charge else "false")
+            sub(element, "cbc:AllowanceChargeReason", "Gebyr" if charge else "Rabatt")
+            sub(element, "cbc:Amount", money(amount), currencyID="NOK")
+            self._category_element(element, "cac:TaxCategory", category, rate)
+            anchor.addnext(element)
+            anchor = element
         tax_total = etree.Element(q("cac:TaxTotal"))
+        taxes = {key: (taxable * key[1] / 100).quantize(CENT, rounding=ROUND_HALF_UP) if key[1] else Decimal(0)
+                 for key, taxable in breakdown.items()}
+        tax = sum(taxes.values(), Decimal(0))
         sub(tax_total, "cbc:TaxAmount", money(tax), currencyID="NOK")
-        subtotal = sub(tax_total, "cac:TaxSubtotal")
-        sub(subtotal, "cbc:TaxableAmount", money(total), currencyID="NOK")
-        sub(subtotal, "cbc:TaxAmount", money(tax), currencyID="NOK")
-        self._category_element(subtotal, "cac:TaxCategory", category, rate, reason=True)
+        for key in sorted(breakdown, key=lambda k: (k[0], k[1] or 0)):
+            subtotal = sub(tax_total, "cac:TaxSubtotal")
+            sub(subtotal, "cbc:TaxableAmount", money(breakdown[key]), currencyID="NOK")
+            sub(subtotal, "cbc:TaxAmount", money(taxes[key]), currencyID="NOK")
+            self._category_element(subtotal, "cac:TaxCategory", key[0], key[1], reason=True)
+        line_total = sum((line[4] for line in lines), Decimal(0))
+        allowances = sum((a for c, a, _ in adjustments if not c), Decimal(0))
+        charges = sum((a for c, a, _ in adjustments if c), Decimal(0))
+        exclusive = line_total - allowances + charges
         monetary = etree.Element(q("cac:LegalMonetaryTotal"))
-        for tag, value in (("LineExtensionAmount", total), ("TaxExclusiveAmount", total),
-                           ("TaxInclusiveAmount", total + tax), ("PayableAmount", total + tax)):
+        amounts = [("LineExtensionAmount", line_total), ("TaxExclusiveAmount", exclusive), ("TaxInclusiveAmount", exclusive + tax)]
+        if allowances:
+            amounts.append(("AllowanceTotalAmount", allowances))
+        if charges:
+            amounts.append(("ChargeTotalAmount", charges))
+        amounts.append(("PayableAmount", exclusive + tax))
+        for tag, value in amounts:
             sub(monetary, f"cbc:{tag}", money(value), currencyID="NOK")
-        if anchor is None:
-            anchor = root.find("cac:AccountingCustomerParty", NS)
         anchor.addnext(tax_total)
         tax_total.addnext(monetary)
 

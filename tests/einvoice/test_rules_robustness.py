@@ -61,3 +61,30 @@ def test_a_credit_note_built_from_the_invoice_is_checked_as_a_credit_note():
             .replace(b"InvoicedQuantity", b"CreditedQuantity").replace(b"<cbc:DueDate>2026-12-07</cbc:DueDate>", b""))
     report = validate_document(data, xsd=False)
     assert report.valid, report.findings
+
+
+def _bench_generator():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "ehf_validate.py"
+    spec = importlib.util.spec_from_file_location("bench_ehf_validate", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.Generator(module.BUILTIN_TEMPLATE, seed=3)
+
+
+def test_generated_mixed_rate_documents_are_valid_and_tampering_is_caught():
+    from decimal import Decimal
+
+    from kvitt.core.xmlsafe import parse_xml
+    from kvitt.einvoice.rules.base import NS
+
+    generator = _bench_generator()
+    for number in range(1, 61):
+        data = generator.make(number)
+        assert validate_document(data, xsd=False).findings == [], number
+        root = parse_xml(data)
+        payable = root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS)
+        payable.text = str(Decimal(payable.text) + 1)
+        assert "BR-CO-16" in {f.id for f in check(root)}
