@@ -130,6 +130,45 @@ def _existing_ids(format: str, ids: list[str]) -> set[str]:
     return found
 
 
+def _compact_account(account: str) -> str:
+    return "".join(c for c in account if c.isalnum()).upper()
+
+
+def _own_accounts(organisation) -> set[str]:
+    """The organisation's registered accounts (account number, IBAN and the IBAN's BBAN)."""
+    from kvitt.network.models import Company
+
+    company = Company.objects.filter(organisation=organisation).only("bank_account", "iban").first()
+    accounts: set[str] = set()
+    if company is None:
+        return accounts
+    if company.bank_account:
+        accounts.add(_compact_account(company.bank_account))
+    if company.iban:
+        iban = _compact_account(company.iban)
+        accounts.add(iban)
+        accounts.add(iban[4:])  # the domestic account inside the IBAN
+    return accounts
+
+
+def _check_accounts(organisation, parsed: ParsedFile) -> None:
+    """Refuse a file paid to an account that is not the organisation's (when its accounts are known).
+
+    BgMax names the payee by bankgiro number, which Kvitt does not register, so it is not checked.
+    """
+    if parsed.format == "bgmax":
+        return
+    own = _own_accounts(organisation)
+    if not own:
+        return
+    for account in sorted({t.creditor_account for t in parsed.transactions if t.creditor_account}):
+        if _compact_account(account) not in own:
+            line = next(t.file_line for t in parsed.transactions if t.creditor_account == account)
+            raise BankFileError(line, "creditor account",
+                                f"the file is for account {account}, which is not an account of {organisation.name}",
+                                format=parsed.format)
+
+
 class _Importer:
     def __init__(self, actor: Actor, ledger: ReceivableLedger | None):
         self.actor = actor
@@ -153,6 +192,7 @@ class _Importer:
             return FileReport(name, "already_imported", bank_file_id=existing.id)
         try:
             parsed = detect.parse(data)
+            _check_accounts(self.organisation, parsed)
         except BankFileError as exc:
             return FileReport(name, "refused", error=str(exc))
         try:

@@ -184,3 +184,17 @@ def test_manual_allocation_refuses_other_organisations(actor, ledger):
     other = Organisation.objects.create(name="Other AS", kind="clinic_company", country="NO")
     with pytest.raises(PermissionDenied):
         allocate_manually(Actor.system(other), waiting, "1", ledger=ledger)
+
+
+def test_file_for_another_account_is_refused(actor, clinic, ledger):
+    from kvitt.network.models import Company
+
+    Company.objects.create(organisation=clinic, name=clinic.name, org_number=clinic.org_number, bank_account="86011117947",
+                           iban="NO9386011117947")
+    (refused,) = import_bank_files(actor, [build_ocr([OcrPayment(100, "12345678903")], account="15032080000")], ledger=ledger)
+    assert refused.status == "refused" and "15032080000" in refused.error
+    (ours,) = import_bank_files(actor, [build_ocr([OcrPayment(100, "12345678903")], account="86011117947")], ledger=ledger)
+    assert ours.status == "imported"
+    camt = build([Notification([Entry([Tx("1.00", kid="12345678903", acct_svcr_ref="Z1")])], account="NO9386011117947")])
+    (ours_camt,) = import_bank_files(actor, [camt], ledger=ledger)
+    assert ours_camt.status == "imported"
