@@ -195,3 +195,19 @@ def access_point_status(request):
     except services.DeliveryOutbox.DoesNotExist:
         return Status(404, {"detail": "unknown message id"})
     return Status(200, {"message_id": message_id, "invoice_status": invoice.status, "outbox": getattr(invoice.outbox, "status", OutboxStatus.PENDING)})
+
+
+@router.post("/access-point/inbound", auth=None, response={200: dict, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut})
+def access_point_inbound(request):
+    """Documents the access point received for a Kvitt clinic; today: Invoice Responses (bare or
+    in their SBDH), signed like the status webhook."""
+    secret = _webhook_secret()
+    if not secret:
+        return Status(404, {"detail": "no access-point webhook is configured"})
+    if not hmac.compare_digest(request.headers.get("X-Kvitt-Signature", ""), signature_for(request.body, secret)):
+        return Status(403, {"detail": "bad signature"})
+    try:
+        invoice = services.apply_invoice_response(request.body)
+    except services.InvoiceRefused as exc:
+        return Status(400, {"detail": exc.message})
+    return Status(200, {"invoice_id": invoice.pk, "receiver_response": invoice.receiver_response})

@@ -587,6 +587,40 @@ def record_receiver_response(actor: Actor, invoice: OutgoingInvoice, code: str, 
         return locked
 
 
+def apply_invoice_response(data: bytes) -> OutgoingInvoice:
+    """An inbound Peppol Invoice Response (bare or in its SBDH) sets the invoice's receiver response.
+
+    The response names the invoice by number and type code and the issuer by its 0192 endpoint;
+    the sender must be the invoice's payer. The status reasons become the response note.
+    """
+    from kvitt.claims import invoice_response as ir
+
+    try:
+        root_is_envelope = b"StandardBusinessDocument" in data[:2000]
+        payload = ir.unwrap_response(data)[1] if root_is_envelope else data
+        response = ir.parse_invoice_response(payload)
+    except ir.InvoiceResponseError as exc:
+        raise InvoiceRefused(f"unreadable Invoice Response: {exc}") from None
+    kind = DocumentKind.CREDIT_NOTE if response.document_type_code == "381" else DocumentKind.INVOICE
+    receiver = response.receiver
+    if receiver.endpoint_scheme != "0192":
+        raise InvoiceRefused(f"the Invoice Response is addressed to {receiver.endpoint_scheme}:{receiver.endpoint_id}, not a 0192 org number")
+    invoice = (
+        OutgoingInvoice.objects.select_related("company__organisation", "payer__organisation")
+        .filter(company__org_number=receiver.endpoint_id, kind=kind, number=int(response.document_id) if response.document_id.isdigit() else -1)
+        .first()
+    )
+    if invoice is None:
+        raise InvoiceRefused(f"no {kind} {response.document_id} of {receiver.endpoint_id} is known")
+    sender = response.sender
+    payer_ids = {invoice.payer.org_number, invoice.payer.peppol_id.partition(":")[2]}
+    if sender.endpoint_id not in payer_ids:
+        raise PermissionDenied(f"{sender.endpoint_scheme}:{sender.endpoint_id} is not the payer of invoice {invoice.number}")
+    note = "; ".join(filter(None, [response.note, *(f"{s.reason_code}: {s.reason}" if s.reason else s.reason_code for s in response.statuses)]))
+    actor = Actor.system(invoice.payer.organisation, label=f"Invoice Response {response.id}")
+    return record_receiver_response(actor, invoice, response.response_code, note)
+
+
 def build_error_message(exc: Exception) -> str:
     if isinstance(exc, (InvoiceRefused, EInvoiceError)):
         return str(exc)

@@ -333,3 +333,48 @@ def test_concurrent_builds_get_unique_gap_free_numbers():
     assert errors == []
     assert sorted(numbers) == [1, 2, 3, 4, 5, 6]
     assert InvoiceCounter.objects.get(company=clinic.company).last_number == 6
+
+
+def _invoice_response(invoice, code="CA", sender_org=None):
+    from kvitt.claims import invoice_response as ir
+
+    return ir.build_invoice_response(ir.InvoiceResponse(
+        id=f"IR-{invoice.number}", issue_date=invoice.issue_date, response_code=code,
+        sender=ir.ResponseParty(sender_org or invoice.payer.org_number, "0192", invoice.payer.name),
+        receiver=ir.ResponseParty(invoice.company.org_number, "0192", invoice.company.name),
+        document_id=str(invoice.number), document_type_code="380", document_issue_date=invoice.issue_date,
+        statuses=(ir.Status("QTY", reason="Linje 1: ingen behandlinger igjen"), ir.Status("CNA", ir.STATUS_ACTION_LIST)),
+    ))
+
+
+@pytest.mark.django_db
+def test_inbound_invoice_response_sets_the_receiver_response(clinic):
+    import datetime as dt
+
+    from lxml import etree
+
+    from kvitt.einvoice import sbdh
+
+    case = clinic.assignment()
+    clinic.event(case.sakid)
+    invoice = services.build_case_invoice(clinic.clerk, case.sakid)
+    updated = services.apply_invoice_response(_invoice_response(invoice))
+    assert updated.pk == invoice.pk and updated.receiver_response == "CA"
+    assert "QTY: Linje 1: ingen behandlinger igjen" in updated.receiver_response_note and "CNA" in updated.receiver_response_note
+
+    bare = _invoice_response(invoice, code="AP")
+    header = sbdh.SbdhHeader(
+        sender=f"0192:{invoice.payer.org_number}", receiver=f"0192:{invoice.company.org_number}",
+        standard="urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2", type_version="2.1",
+        instance_identifier="ir-1", document_type="ApplicationResponse",
+        created=dt.datetime(2026, 4, 1, tzinfo=dt.timezone.utc),
+        document_id="urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2::ApplicationResponse##urn:fdc:peppol.eu:poacc:trns:invoice_response:3::2.1",
+        process_id="urn:fdc:peppol.eu:poacc:bis:invoice_response:3", country_c1="NO",
+    )
+    envelope = sbdh.wrap_with_header(etree.fromstring(bare), header)
+    assert services.apply_invoice_response(envelope).receiver_response == "AP"
+
+    with pytest.raises(PermissionDenied):
+        services.apply_invoice_response(_invoice_response(invoice, sender_org="974760673"))
+    with pytest.raises(services.InvoiceRefused):
+        services.apply_invoice_response(b"<not-a-response/>")

@@ -64,6 +64,14 @@ def test_api_build_send_credit_flow(client, setup, settings, tmp_path):
     response = client.post(f"/api/v1/einvoice/invoices/{invoice['id']}/response", json.dumps({"code": "PD", "note": "betalt"}), content_type="application/json", **insurer)
     assert response.status_code == 200 and response.json()["receiver_response"] == "PD"
 
+    from tests.einvoice.test_services import _invoice_response
+
+    response_doc = _invoice_response(OutgoingInvoice.objects.get(pk=again["id"]), code="RE")
+    inbound = client.post("/api/v1/einvoice/access-point/inbound", response_doc, content_type="application/xml", HTTP_X_KVITT_SIGNATURE=signature_for(response_doc, "s3cret"))
+    assert inbound.status_code == 200 and inbound.json() == {"invoice_id": again["id"], "receiver_response": "RE"}
+    unsigned = client.post("/api/v1/einvoice/access-point/inbound", response_doc, content_type="application/xml")
+    assert unsigned.status_code == 403
+
     credit = client.post(f"/api/v1/einvoice/invoices/{again['id']}/credit", json.dumps({"reason": "feil takst"}), content_type="application/json", **auth)
     assert credit.status_code == 201 and credit.json()["kind"] == "credit_note" and credit.json()["credited_invoice_id"] == again["id"]
 
