@@ -88,3 +88,23 @@ def _upload(name, data):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+@pytest.mark.django_db
+def test_cli_imports_and_reports_errors(clerk, systems, tmp_path):
+    from django.core.management import CommandError, call_command
+
+    events = tmp_path / "oktober.xml"
+    events.write_bytes(ersmo_file(OCTOBER))
+    statuses = tmp_path / "vf.csv"
+    statuses.write_bytes(VF_CSV)
+    org = str(clerk.organisation.pk)
+    call_command("reconciliation", "import-events", str(events), "--organisation", org)
+    import io
+
+    out = io.StringIO()
+    call_command("reconciliation", "import-statuses", str(statuses), "--organisation", org, stdout=out)
+    assert "applied; 5 rows, 5 new" in out.getvalue()
+    statuses.write_bytes(VF_CSV.replace(b"VH-2;VF;BeEj", b"VH-2;VF;Nej"))
+    with pytest.raises(CommandError, match="nothing imported; line 3, column 3"):
+        call_command("reconciliation", "import-statuses", str(statuses), "--organisation", org)
