@@ -337,3 +337,24 @@ def test_signature_module_round_trip():
         signature.verify("k", body + b" ", header, now=1_700_000_100)
     with pytest.raises(signature.SignatureError, match="off"):
         signature.verify("k", body, header, now=1_700_009_000)
+
+
+def test_booking_command_delivers_and_pulls(insurer, journal):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    payer, handler = insurer
+    c = h.clinic(payer, days=1, per_day=2)
+    h.point_at(c, journal)
+    services.book_slot(handler, f.assignment(handler), first_free(c).pk)
+    out = StringIO()
+    call_command("booking", "deliver", stdout=out)
+    assert out.getvalue().strip() == "delivered: 1" and len(journal.state.bookings) == 1
+    journal.state.availability = h.snapshot(c.practitioner.hpr_number, first_day=timezone.localdate() + datetime.timedelta(days=1), days=1, per_day=3)
+    out = StringIO()
+    call_command("booking", "pull", stdout=out)
+    assert "'created': 1" in out.getvalue() and "'kept_booked': 1" in out.getvalue()
+    out = StringIO()
+    call_command("booking", "outbox", stdout=out)
+    assert "delivered: 1" in out.getvalue()
