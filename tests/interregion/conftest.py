@@ -46,7 +46,7 @@ class Tenant:
 
 def make_region(name: str, org_number: str, username: str) -> Tenant:
     organisation = Organisation.objects.create(name=name, kind="region", country="SE", org_number=org_number)
-    user = User.objects.create_user(username=username, password="correct horse battery")
+    user = User.objects.create_user(username=username)  # no password: tests log in with force_login
     Membership.objects.create(user=user, organisation=organisation, role=Role.REGION_BILLING_OFFICER)
     return Tenant(organisation, user)
 

@@ -55,7 +55,7 @@ def test_received_patient_data_only_for_the_home_regions_officers_and_audited(re
     # the care region cannot open the home region's copy
     assert login(regions["a"]).get(f"/interregion/received/{row.pk}/").status_code == 404
     # an auditor of the home region sees the list but not the patients
-    auditor = User.objects.create_user(username="auditor-b", password="correct horse battery")
+    auditor = User.objects.create_user(username="auditor-b")
     Membership.objects.create(user=auditor, organisation=b.organisation, role=Role.AUDITOR)
     client = Client()
     client.force_login(auditor)
