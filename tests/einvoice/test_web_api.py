@@ -132,3 +132,19 @@ def test_web_refuses_other_companies_invoice(client, setup):
     practitioner = f.member(clinic.company.organisation, Role.PRACTITIONER)
     client.force_login(practitioner.user)
     assert client.post(f"/einvoice/cases/{case.sakid}/build/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_invalid_invoice_shows_its_findings_and_no_send_button(client, setup):
+    clinic, case, first, second = setup
+    clinic.payer.peppol_id = "9999:not-a-scheme"
+    clinic.payer.save()
+    client.force_login(clinic.clerk.user)
+    response = client.post(f"/einvoice/cases/{case.sakid}/build/")
+    invoice = OutgoingInvoice.objects.get()
+    assert invoice.status == InvoiceStatus.CREATED
+    page = client.get(response["Location"]).content.decode()
+    assert "BR-CL-25" in page and "flag-fatal" in page
+    assert f'action="/einvoice/invoices/{invoice.pk}/send/"' not in page
+    client.post(f"/einvoice/invoices/{invoice.pk}/send/")
+    assert not DeliveryOutbox.objects.exists()
