@@ -15,7 +15,7 @@ from kvitt.booking.models import JournalIntegration
 from kvitt.cases import selectors as case_selectors
 from kvitt.cases.views import acting
 from kvitt.core.permissions import PermissionDenied
-from kvitt.network.models import Location, Profession
+from kvitt.network.models import Location
 
 
 @acting

@@ -358,3 +358,20 @@ def test_booking_command_delivers_and_pulls(insurer, journal):
     out = StringIO()
     call_command("booking", "outbox", stdout=out)
     assert "delivered: 1" in out.getvalue()
+
+
+def test_booking_notices_by_email(insurer, django_capture_on_commit_callbacks):
+    payer, handler = insurer
+    c = h.clinic(payer)
+    a = f.assignment(handler)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking = services.book_slot(handler, a, first_free(c).pk)
+    assert sorted(m.to[0] for m in mail.outbox) == ["kari@example.no", "post@fysio.example"]
+    to_patient = next(m for m in mail.outbox if m.to == ["kari@example.no"])
+    assert a.sakid in to_patient.body and "Skulder" not in to_patient.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_booking(handler, booking, "Pasienten er frisk")
+    assert sorted(m.to[0] for m in mail.outbox) == ["kari@example.no", "post@fysio.example"]
+    assert any("Pasienten er frisk" in m.body for m in mail.outbox)
