@@ -195,6 +195,16 @@ def line_input(event: CareEvent, *, include_patient_id: bool = True) -> LineInpu
     )
 
 
+def exemption_reason_code(company: Company) -> str | None:
+    """A VATEX code for category E when the operator configures one (the text alone satisfies
+    BR-E-10); category O always carries VATEX-EU-O from the builder."""
+    from django.conf import settings
+
+    if company.vat_category != "E":
+        return None
+    return getattr(settings, "KVITT_EHF_VAT_E_REASON_CODE", None) or None
+
+
 # --- numbering ---------------------------------------------------------------------------------
 
 
@@ -327,6 +337,7 @@ def build_case_invoice(
                 seller=seller_input(company),
                 buyer=buyer_input(payer),
                 lines=tuple(line_input(e, include_patient_id=include_patient_id) for e in events),
+                exemption_reason_code=exemption_reason_code(company),
             )
         make_kid(inp)  # a KID agreement the number no longer fits is an error, not a silent change
         data = build_invoice(inp)
@@ -373,6 +384,7 @@ def credit_invoice(
                 lines=line_inputs,
                 note=reason.strip()[:300],
                 credited_invoice=CreditedInvoice(number=str(invoice.number), issue_date=invoice.issue_date),
+                exemption_reason_code=exemption_reason_code(company),
             )
         data = build_credit_note(inp)
         return _store(

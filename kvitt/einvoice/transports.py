@@ -34,7 +34,7 @@ STATUSES = (ACCEPTED, DELIVERED, FAILED)
 
 # Words AP providers use for the same three states.
 _STATUS_WORDS = {
-    ACCEPTED: {"accepted", "queued", "received", "pending", "processing", "sending", "in_progress"},
+    ACCEPTED: {"accepted", "queued", "received", "pending", "processing", "sending", "in_progress", "created", "submitted"},
     DELIVERED: {"delivered", "sent", "acknowledged", "success", "succeeded", "completed"},
     FAILED: {"failed", "rejected", "error", "undeliverable", "bounced"},
 }

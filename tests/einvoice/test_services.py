@@ -378,3 +378,14 @@ def test_inbound_invoice_response_sets_the_receiver_response(clinic):
         services.apply_invoice_response(_invoice_response(invoice, sender_org="974760673"))
     with pytest.raises(services.InvoiceRefused):
         services.apply_invoice_response(b"<not-a-response/>")
+
+
+@pytest.mark.django_db
+def test_configured_vatex_code_for_category_e(clinic, settings):
+    settings.KVITT_EHF_VAT_E_REASON_CODE = "VATEX-EU-132-1C"
+    case = clinic.assignment()
+    clinic.event(case.sakid)
+    invoice = services.build_case_invoice(clinic.clerk, case.sakid)
+    category = parse_document(invoice.document_xml.encode()).tax_total.subtotals[0].category
+    assert category.exemption_reason_code == "VATEX-EU-132-1C" and "§ 3-2" in category.exemption_reason
+    assert invoice.status == InvoiceStatus.VALIDATED, invoice.fatal_findings
