@@ -13,10 +13,10 @@ def test_import_file_twice_is_idempotent(tmp_path, capsys):
     path = tmp_path / "takstkoder.json"
     path.write_bytes(demo_table_bytes())
     call_command("helfo", "tariffs", "import", str(path))
-    assert "17 new" in capsys.readouterr().out
+    assert "19 new" in capsys.readouterr().out
     call_command("helfo", "tariffs", "import", str(path))
-    assert "0 new, 0 changed, 17 unchanged" in capsys.readouterr().out
-    assert Tariff.objects.count() == 17
+    assert "0 new, 0 changed, 19 unchanged" in capsys.readouterr().out
+    assert Tariff.objects.count() == 19
     a1a = Tariff.objects.get(code="A1a", valid_from="2019-07-01")
     assert (a1a.honorar, a1a.refusjon, a1a.egenandel) == (30900, 13600, 17300)
 
@@ -34,10 +34,10 @@ def test_changed_value_is_updated(tmp_path, capsys):
 
 def test_bad_file_names_row_and_field_and_imports_nothing(tmp_path):
     doc = json.loads(demo_table_bytes())
-    doc["takstkoder"][5]["honorar"] = "tre hundre"
+    doc["takstkoder"][6]["honorar"] = "tre hundre"
     path = tmp_path / "bad.json"
     path.write_text(json.dumps(doc))
-    with pytest.raises(CommandError, match=r"takstkoder\[5\] \(A9\) honorar"):
+    with pytest.raises(CommandError, match=r"takstkoder\[6\] \(A9\) honorar"):
         call_command("helfo", "tariffs", "import", str(path))
     assert Tariff.objects.count() == 0
     with pytest.raises(CommandError, match="no such file"):
@@ -49,3 +49,23 @@ def test_demo_and_list(capsys):
     call_command("helfo", "tariffs", "list")
     out = capsys.readouterr().out
     assert "A1a" in out and "201b" in out and "2ad" in out
+
+
+def test_demo_loader_makes_practices_cards_and_settlements(settings, tmp_path):
+    from kvitt.helfo import demo
+    from kvitt.helfo.models import BillCard, Practice, Settlement, SettlementStatus
+    from kvitt.web.demo import DemoContext, load_care_events, load_network, load_users
+
+    settings.KVITT_HELFO_OUTBOX = tmp_path
+    ctx = DemoContext()
+    load_network(ctx)
+    load_users(ctx)
+    load_care_events(ctx)
+    demo.load(ctx)
+    assert Practice.objects.count() == 2
+    assert BillCard.objects.exists()
+    statuses = set(Settlement.objects.values_list("status", flat=True))
+    assert SettlementStatus.UNSIGNED in statuses and SettlementStatus.SENT in statuses
+    assert list(tmp_path.glob("BKM-1004326468-*.xml"))
+    demo.load(ctx)  # a second run adds nothing
+    assert Practice.objects.count() == 2
