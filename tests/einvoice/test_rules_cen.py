@@ -177,3 +177,31 @@ def test_positive_amount_due_needs_due_date_or_terms():
 def test_official_rounding_halves_towards_positive_infinity(value, expected):
     assert round2(Decimal(value)) == Decimal(expected)
     assert xround(Decimal("-0.5")) == 0
+
+
+def test_ubl_cr_warnings_flag_elements_outside_en16931_without_invalidating():
+    root = clinic_root()
+    one(root, "cbc:IssueDate").addnext(root.makeelement(f"{{{NS['cbc']}}}IssueTime"))
+    one(root, "cbc:IssueTime").text = "10:00:00"
+    one(root, "cac:PaymentMeans/cbc:PaymentID").set("schemeID", "KID")
+    findings = {f.id: f for f in check(root)}
+    assert findings["UBL-CR-006"].flag == "warning"
+    assert findings["UBL-CR-006"].message == "[UBL-CR-006]-A UBL invoice should not include the IssueTime "
+    assert findings["UBL-CR-653"].message == "[UBL-CR-653]-A UBL invoice should not include the PaymentID scheme identifier"
+    assert not [f for f in findings.values() if f.flag == "fatal"]
+
+
+def test_batched_ubl_cr_evaluation_equals_rule_by_rule():
+    from kvitt.einvoice.rules import ubl_cr
+    from kvitt.einvoice.rules.base import Doc
+
+    root = clinic_root()
+    for parent_path, name in (("", "cbc:UUID"), ("cac:PaymentMeans", "cbc:ID"), ("cac:InvoiceLine[1]/cac:Item", "cbc:Keyword")):
+        parent = one(root, parent_path) if parent_path else root
+        prefix, local = name.split(":")
+        etree.SubElement(parent, f"{{{NS[prefix]}}}{local}").text = "x"
+    one(root, "cbc:ID").set("schemeID", "X")
+    doc = Doc(root)
+    one_by_one = [r.id for r in RULES if r.id.startswith("UBL-CR") and not r.test(root, doc)]
+    assert one_by_one == ["UBL-CR-005", "UBL-CR-411", "UBL-CR-568", "UBL-CR-650"]
+    assert [f.id for f in ubl_cr.findings(Doc(root))] == one_by_one

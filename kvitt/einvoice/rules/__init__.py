@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from lxml import etree
 
-from . import cen, peppol, syntax, vat  # noqa: F401  (importing registers the rules)
+from . import cen, peppol, syntax, ubl_cr, vat  # noqa: F401  (importing registers the rules)
 from .base import FATAL, RULES, WARNING, Doc, Finding, Rule, element_path, xp
 
 __all__ = ["check", "Finding", "Rule", "RULES", "FATAL", "WARNING", "rule_ids", "SOURCES"]
@@ -21,7 +21,7 @@ SOURCES = ("CEN", "PEPPOL")
 def _grouped(sources: tuple[str, ...]) -> list[tuple[str, list[Rule]]]:
     groups: dict[str, list[Rule]] = defaultdict(list)
     for item in RULES:
-        if item.source in sources:
+        if item.source in sources and not item.batched:
             groups[item.context].append(item)
     return list(groups.items())
 
@@ -39,6 +39,8 @@ def check(root: etree._Element, *, sources: tuple[str, ...] = SOURCES) -> list[F
     findings: list[Finding] = []
     for source in sources:
         _run(doc, _GROUPS.get((source,)) or _grouped((source,)), findings)
+        if source == "CEN":
+            findings.extend(ubl_cr.findings(doc))
     return findings
 
 

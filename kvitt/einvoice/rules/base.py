@@ -54,6 +54,7 @@ class Rule:
     context: object  # XPath 1.0 string or a function doc -> elements
     test: Callable[[etree._Element, "Doc"], bool]
     source: str = "CEN"
+    batched: bool = False  # evaluated by its module in one pass instead of one context at a time
 
 
 # Rules are grouped by context so each context is selected once per document.
@@ -71,7 +72,7 @@ def xp(expr: str) -> etree.XPath:
     return compiled
 
 
-def rule(rule_id: str, flag: str, context, message: str, *, source: str = "CEN"):
+def rule(rule_id: str, flag: str, context, message: str, *, source: str = "CEN", batched: bool = False):
     """Decorator registering ``test(el, doc) -> bool`` (True = assertion holds).
 
     ``context`` is an XPath 1.0 expression (or a function ``doc -> elements``)."""
@@ -80,14 +81,14 @@ def rule(rule_id: str, flag: str, context, message: str, *, source: str = "CEN")
         if isinstance(context, str):
             xp(context)
             DISPATCH.add(context)
-        RULES.append(Rule(rule_id, flag, message, context, test, source))
+        RULES.append(Rule(rule_id, flag, message, context, test, source, batched))
         return test
 
     return register
 
 
-def add(rule_id: str, flag: str, context: str, message: str, test, *, source: str = "CEN") -> None:
-    rule(rule_id, flag, context, message, source=source)(test)
+def add(rule_id: str, flag: str, context: str, message: str, test, *, source: str = "CEN", batched: bool = False) -> None:
+    rule(rule_id, flag, context, message, source=source, batched=batched)(test)
 
 
 # ---------------------------------------------------------------- value helpers
