@@ -309,7 +309,7 @@ def validate_invoice(actor: Actor, invoice: InboundInvoice, *, now: datetime.dat
     with transaction.atomic():
         # The assignment first, always in this order, so concurrent runs cannot deadlock.
         assignment = case_services.lock(invoice.assignment) if invoice.assignment_id else None
-        locked = InboundInvoice.objects.select_for_update().select_related("payer", "company").get(pk=invoice.pk)
+        locked = InboundInvoice.objects.select_for_update(of=("self",)).select_related("payer", "company").get(pk=invoice.pk)
         if locked.status == InboundStatus.UNREADABLE:
             raise ClaimRefused(f"the document could not be read: {locked.parse_error}")
         doc = parse_document(bytes(locked.document))
@@ -461,7 +461,7 @@ def deliver_notice(outbox_id: int, *, transport=None, now: datetime.datetime | N
     """One delivery attempt of one outbox row; failures are retried later (6 attempts over 2 days)."""
     now = now or timezone.now()
     with transaction.atomic():
-        row = NoticeOutbox.objects.select_for_update().select_related("invoice").filter(pk=outbox_id).first()
+        row = NoticeOutbox.objects.select_for_update(of=("self",)).select_related("invoice").filter(pk=outbox_id).first()
         if row is None or row.state != OutboxState.PENDING:
             return row.state if row else "missing"
         row.attempts += 1
