@@ -24,7 +24,6 @@ def add_build_arguments(parser) -> None:
 
 
 def _company(options):
-    from kvitt.einvoice.models import OutgoingInvoiceLine  # noqa: F401  (apps are ready here)
     from kvitt.ledger.models import CareEvent
     from kvitt.network.models import Company
 
