@@ -670,6 +670,8 @@ def dispute_line(actor: Actor, row: ClaimSpecification, line_id: int, *, reason_
     _require_region_officer(actor)
     if row.organisation_id != actor.organisation.id or row.direction != Direction.RECEIVED:
         raise PermissionDenied(_("Only the receiving region can dispute a basis"))
+    if row.is_credit:
+        raise ValidationError(_("A credit basis is not disputed; dispute the line of the debit basis"))
     if not row.lines.filter(line_id=line_id).exists():
         raise ValidationError({"line_id": _("The basis has no line %(n)s") % {"n": line_id}})
     if reason_code not in "123456789" or len(reason_code) != 1:

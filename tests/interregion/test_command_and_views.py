@@ -119,3 +119,32 @@ def test_resent_basis_is_accepted_once_and_a_changed_one_with_the_same_id_is_ref
     again = services.receive_claim(soap.ClaimRequest(B_ORG, spec), A_HSA)
     assert again.result_code == "ERROR" and "already been received" in again.comment
     assert ClaimSpecification.objects.filter(direction=Direction.RECEIVED).count() == 1
+
+
+def test_list_pages_use_a_fixed_number_of_queries(regions, billed_month, django_assert_max_num_queries):
+    from kvitt.interregion.models import ClaimSpecification as Row
+
+    call_command("interregion", "build", "--month", "2026-09", "--region", "2321000016")
+    first = Row.objects.get(direction=Direction.SENT)
+    for n in range(2, 12):  # ten more bases
+        Row.objects.create(organisation=first.organisation, direction=Direction.SENT, basis_id=f"ZVF2321000016260900{n:04d}",
+                           supplier_org_number=first.supplier_org_number, customer_org_number=first.customer_org_number,
+                           issue_date=first.issue_date, payable_amount=100, status=SpecStatus.READY, request_xml="<x/>")
+    client = login(regions["a"])
+    client.get("/interregion/sent/")  # warm the URL and template caches
+    with django_assert_max_num_queries(12):
+        assert client.get("/interregion/sent/").status_code == 200
+
+
+def test_credit_basis_lines_are_not_disputed(regions):
+    from django.core.exceptions import ValidationError
+
+    services.receive_claim(soap.ClaimRequest(B_ORG, specification()), A_HSA)
+    credit = specification(id="ZVF23210000162610000001", type_of_invoice="381", reference_to_specification_id="ZVF23210000162609000001")
+    for care in credit.lines[0].care:
+        care.reason_for_credit = "2"
+    assert services.receive_claim(soap.ClaimRequest(B_ORG, credit), A_HSA).result_code == "OK"
+    row = ClaimSpecification.objects.get(basis_id="ZVF23210000162610000001")
+    assert row.reference_to.basis_id == "ZVF23210000162609000001"
+    with pytest.raises(ValidationError):
+        services.dispute_line(regions["b"].actor, row, 1, reason_code="7", reason="x")
