@@ -103,7 +103,8 @@ def write_bgmax(plan, run: int, first_serial: int = 1) -> bytes:
 
 
 def write_ocr_giro(plan, run: int, first_serial: int = 1) -> bytes:
-    """OCR giro through netsgiro's writer; netsgiro has no text-only payments, so free text goes in record 32."""
+    """OCR giro through netsgiro's writer. Every OCR giro payment carries a KID; a payment
+    meant for an invoice number carries an unknown KID (zeros) and the text in record 32."""
     import netsgiro
 
     sending = netsgiro.Transmission(number=f"{run % 10**7:07d}", data_transmitter="00008080",
@@ -117,7 +118,7 @@ def write_ocr_giro(plan, run: int, first_serial: int = 1) -> bytes:
         kind_code = 18 if reversal else (21 if text else 10)
         assignment.transactions.append(netsgiro.Transaction(
             service_code=netsgiro.ServiceCode.OCR_GIRO, type=kind_code, number=number, date=DAY,
-            amount=Decimal(abs(amount)) / 100, kid=reference, reference="099038562", text=text or None,
+            amount=Decimal(abs(amount)) / 100, kid=reference or "0000000000", reference="099038562", text=text or None,
             centre_id="13", day_code=2, partial_settlement_number=1, partial_settlement_serial_number="01800",
             sign="0", form_number="9636827194", bank_date=DAY, debit_account="99990512341", filler="0000000"))
     return (sending.to_ocr() + "\n").encode("latin-1")

@@ -333,7 +333,10 @@ def import_bank_files(
     reports = []
     for item in files:
         name, data = _read(item)
-        reports.append(importer.import_one(name, data))
+        report = importer.import_one(name, data)
+        if importer.ledger is None and report.status == "imported":
+            report.skipped.append("no receivable ledger is installed: every payment waits in the manual queue")
+        reports.append(report)
     return reports
 
 
