@@ -146,3 +146,24 @@ def test_missing_end_record_and_unclosed_section():
 def test_empty_file():
     with pytest.raises(BankFileError, match="empty"):
         bgmax.parse(b"\n\n")
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+payments = st.lists(
+    st.tuples(st.integers(min_value=1, max_value=10**12), st.from_regex(r"[0-9]{2,25}", fullmatch=True), st.booleans()),
+    min_size=1, max_size=20,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(payments)
+def test_written_files_read_back_exactly(rows):
+    deposit = BgMaxDeposit("9912346", DAY, [BgMaxPayment(a, r, deduction=d) for a, r, d in rows])
+    if sum(-a if d else a for a, _, d in rows) < 0:
+        return  # a deposit cannot be negative
+    parsed = bgmax.parse(write([deposit]))
+    assert [t.amount_minor for t in parsed.transactions] == [-a if d else a for a, _, d in rows]
+    assert [t.reference for t in parsed.transactions if not t.reversal] == [r for _, r, d in rows if not d]
+    assert len({t.transaction_id for t in parsed.transactions}) == len(rows)

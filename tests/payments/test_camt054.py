@@ -89,3 +89,16 @@ def test_same_reference_twice_gets_distinct_ids():
     data = build([Notification([Entry([Tx("1.00", acct_svcr_ref="X")]), Entry([Tx("2.00", acct_svcr_ref="X")])])])
     ids = [t.transaction_id for t in camt054.parse(data).transactions]
     assert ids == ["NO9386011117947:X", "NO9386011117947:X#2"]
+
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=10**13), min_size=1, max_size=10))
+def test_amounts_round_trip_exactly(minor_amounts):
+    data = simple([(str(Decimal(m).scaleb(-2)), None) for m in minor_amounts])
+    assert [t.amount_minor for t in camt054.parse(data).transactions] == minor_amounts
