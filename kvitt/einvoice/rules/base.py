@@ -449,8 +449,31 @@ class _Dispatch:
             # When the (parent tag, tag) key already says everything, skip the bottom-up check.
             plain = not any(step.predicates for step in steps) and not branch.absolute
             decided = plain and (len(steps) == 1 or (len(steps) == 2 and parent is not _ANY))
-            table.setdefault((parent, steps[-1].tag), []).append((expr, branch, decided))
+            table.setdefault((parent, steps[-1].tag), []).append((expr, branch, decided, _selector(steps[-1])))
         self.table, self.contexts = table, self.contexts + (expr,)
+
+
+def _selector(step: _Step):
+    """A cheap pre-filter for the common first predicates: (discriminator, expected value).
+
+    ``[normalize-space(cbc:ID)='S']`` and ``[@schemeID = '0192']`` select one value out of many
+    sibling contexts; comparing that value first spares the full check for all the others."""
+    if not step.predicates:
+        return None
+    text = step.predicates[0][0]
+    match = _ID_PREDICATE.match(text)
+    if match:
+        return ("id",), match.group(1)
+    match = _ATTRIBUTE_EQUALS.match(text)
+    if match:
+        return ("attr", match.group(1)), match.group(2)
+    return None
+
+
+def _discriminator(el, kind: tuple):
+    if kind[0] == "id":
+        return nsp(sv(first(el, "cbc:ID")))
+    return el.get(kind[1])
 
 
 DISPATCH = _Dispatch()
@@ -490,10 +513,16 @@ class Doc:
             elements.append(el)
             by_tag.setdefault(tag, []).append(el)
             parent = el.getparent()
+            seen: dict = {}
             for key in ((parent.tag if parent is not None else None, tag), (_ANY, tag)):
                 candidates = get(key)
                 if candidates:
-                    for expr, branch, decided in candidates:
+                    for expr, branch, decided, selector in candidates:
+                        if selector is not None:
+                            kind, expected = selector
+                            value = seen[kind] if kind in seen else seen.setdefault(kind, _discriminator(el, kind))
+                            if value != expected:
+                                continue
                         found = results[expr]
                         if (not found or found[-1] is not el) and (decided or _branch_matches(self, branch, el)):
                             found.append(el)
