@@ -782,3 +782,61 @@ def rebill_lines(actor: Actor, row: ClaimSpecification, line_ids, *, issue_date:
     audit.record_many(actor, "read", events, privacy=["identity", "clinical"], reason="inter-regional re-billing",
                       patient_of=lambda e: e.patient)
     return rebill
+
+
+# =============================================================================== pricing and registration data
+
+PRICING_FIELDS = (
+    "type_of_care", "planned", "type_of_visit", "public_care", "profession_code", "medical_field_code", "care_level",
+    "product_category", "price_list", "drg_code", "drg_price", "outlier_care_time", "outlier_cost", "items",
+    "outpatient_fee_paid", "charge", "allowance", "discount", "discharge_date", "days_in_care", "days_on_leave",
+)
+
+
+def _check_items(items) -> None:
+    for index, item in enumerate(items or [], start=1):
+        missing = [k for k in ("code", "name", "quantity", "unit_price") if item.get(k) in (None, "")]
+        if missing:
+            raise ValidationError({"items": _("Item %(n)s lacks %(f)s") % {"n": index, "f": ", ".join(missing)}})
+        for key in ("quantity", "unit_price"):
+            if not isinstance(item[key], int) or isinstance(item[key], bool) or item[key] < 0:
+                raise ValidationError({"items": _("Item %(n)s: %(k)s must be a whole number (öre for prices)") % {"n": index, "k": key}})
+
+
+@transaction.atomic
+def set_pricing(actor: Actor, event_id, **values) -> CarePricing:
+    """Record how the care region prices a care event for the home region (creates or replaces)."""
+    _require_region_officer(actor)
+    unknown = set(values) - set(PRICING_FIELDS)
+    if unknown:
+        raise ValidationError({f: _("Unknown field") for f in unknown})
+    if not CareEvent.objects.filter(organisation=actor.organisation, event_id=event_id).exists():
+        raise PermissionDenied(_("No such care event in your organisation"))
+    _check_items(values.get("items"))
+    pricing, _created = CarePricing.objects.get_or_create(
+        organisation=actor.organisation, event_id=event_id, defaults={"medical_field_code": values.get("medical_field_code", "")}
+    )
+    for key, value in values.items():
+        setattr(pricing, key, value)
+    pricing.updated_at = timezone.now()
+    pricing.full_clean(exclude=["organisation"])
+    pricing.save()
+    audit.record(actor, "update", pricing, privacy=["financial", "clinical"], fields=list(values), reason="inter-regional pricing")
+    return pricing
+
+
+@transaction.atomic
+def set_registration(actor: Actor, patient, *, municipality_code: str, gender: str = "", reserve_number_root: str = "") -> PatientRegistration:
+    """The patient's municipality (and gender) from the population register, needed on the basis."""
+    _require_region_officer(actor)
+    if patient.organisation_id != actor.organisation.id:
+        raise PermissionDenied(_("The patient record belongs to another organisation"))
+    if not re.fullmatch(r"\d{4}", municipality_code or ""):
+        raise ValidationError({"municipality_code": _("A municipality code is four digits (SCB kommunkod)")})
+    if gender not in ("", "0", "1", "2", "9"):
+        raise ValidationError({"gender": _("Gender is 0, 1, 2 or 9 (ISO 5218)")})
+    registration, _created = PatientRegistration.objects.update_or_create(
+        patient=patient, defaults={"municipality_code": municipality_code, "gender": gender, "reserve_number_root": reserve_number_root}
+    )
+    audit.record(actor, "update", patient, privacy=["identity"], fields=["municipality_code", "gender"], patient=patient)
+    return registration
