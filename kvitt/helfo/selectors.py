@@ -33,6 +33,11 @@ def settlement_for(actor: Actor, settlement_id: int) -> Settlement:
     return settlement
 
 
+def bill_cards_for(actor: Actor):
+    require_role(actor, *CLINIC_ROLES)
+    return BillCard.objects.filter(organisation=actor.organisation).select_related("patient")
+
+
 def bill_card_for(actor: Actor, card_id: int) -> BillCard:
     require_role(actor, *CLINIC_ROLES)
     card = get_object_or_404(
