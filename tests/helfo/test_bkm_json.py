@@ -9,6 +9,8 @@ import json
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kvitt.helfo import bkm_json
 from kvitt.helfo.model import (
@@ -271,3 +273,13 @@ def test_dumps_refuses_float_and_nul_markers():
     with pytest.raises(ValueError, match="NUL"):
         bkm_json.dumps({"merknad": "\x00D1\x00"})
     assert bkm_json.dumps({"belop": Decimal("-64.00"), "merknad": 'a "b"'}) == b'{"belop":-64.00,"merknad":"a \\"b\\""}'
+
+
+@given(st.integers(min_value=-10**9, max_value=10**9), st.integers(min_value=1, max_value=99))
+@settings(max_examples=150, deadline=None)
+def test_amounts_round_trip_exactly(ore, count):
+    bill = Bill(guid="g", bill_number="1", tariffs=(TariffLine("X", ore, count),))
+    document = bkm_json.loads(bkm_json.to_bytes(Claim(practice_id="1", bills=[bill])))
+    line = document["behandlerkrav"]["regninger"][0]["takster"][0]
+    assert line["belop"] * 100 == ore and line["antall"] == count
+    assert document["behandlerkrav"]["belop"] * 100 == ore * count

@@ -3,8 +3,11 @@ import json
 import re
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kvitt.helfo.tariffs import (
+    parse_money,
     TariffFormatError,
     TariffTable,
     load_demo_table,
@@ -110,3 +113,11 @@ def test_round_trip_through_open_data_shape():
         table, key=lambda r: (r.area, r.code, r.valid_from)
     )
     assert len(TariffTable(again)) == len(table)
+
+
+@given(st.integers(min_value=0, max_value=10**8), st.sampled_from([".", ","]))
+@settings(max_examples=150, deadline=None)
+def test_money_text_round_trip(ore, separator):
+    kroner, rest = divmod(ore, 100)
+    assert parse_money(f"{kroner}{separator}{rest:02d}", "x") == ore
+    assert parse_money(str(kroner), "x") == kroner * 100
