@@ -220,6 +220,24 @@ def allocate_number(company: Company) -> int:
     return counter.last_number
 
 
+def start_numbering_at(actor: Actor, next_number: int) -> InvoiceCounter:
+    """A clinic coming from another invoicing system continues its own series: set the next
+    number once, before Kvitt has issued any invoice for the company."""
+    company = company_of(actor)
+    require_role(actor, Role.CLINIC_ADMIN)
+    if not isinstance(next_number, int) or isinstance(next_number, bool) or next_number < 1:
+        raise InvoiceRefused("the next invoice number must be a whole number from 1")
+    with transaction.atomic():
+        InvoiceCounter.objects.get_or_create(company=company)
+        counter = InvoiceCounter.objects.select_for_update().get(company=company)
+        if OutgoingInvoice.objects.filter(company=company).exists():
+            raise InvoiceRefused("invoices are already issued; the series cannot be moved")
+        counter.last_number = next_number - 1
+        counter.save(update_fields=["last_number"])
+        audit.record(actor, "start_numbering", counter, privacy=("financial",), reason=f"next invoice number {next_number}")
+        return counter
+
+
 # --- validation --------------------------------------------------------------------------------
 
 

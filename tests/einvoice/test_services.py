@@ -389,3 +389,18 @@ def test_configured_vatex_code_for_category_e(clinic, settings):
     category = parse_document(invoice.document_xml.encode()).tax_total.subtotals[0].category
     assert category.exemption_reason_code == "VATEX-EU-132-1C" and "§ 3-2" in category.exemption_reason
     assert invoice.status == InvoiceStatus.VALIDATED, invoice.fatal_findings
+
+
+@pytest.mark.django_db
+def test_series_can_start_where_the_old_system_stopped(clinic):
+    admin = f.clinic_admin(clinic.company)
+    with pytest.raises(PermissionDenied):
+        services.start_numbering_at(clinic.clerk, 5000)
+    with pytest.raises(services.InvoiceRefused):
+        services.start_numbering_at(admin, 0)
+    services.start_numbering_at(admin, 5000)
+    case = clinic.assignment()
+    clinic.event(case.sakid)
+    assert services.build_case_invoice(clinic.clerk, case.sakid).number == 5000
+    with pytest.raises(services.InvoiceRefused):
+        services.start_numbering_at(admin, 1)
