@@ -38,3 +38,11 @@ def test_pdf_renders_and_fetches_nothing(shared_fixtures):
     assert pdf.startswith(b"%PDF-") and len(pdf) > 2000
     other = parse_document((shared_fixtures / "peppol" / "national-examples" / "NO" / "Norwegian-example-1.xml").read_bytes())
     assert render_pdf(other, "en").startswith(b"%PDF-")
+
+
+def test_html_renders_every_official_example(shared_fixtures):
+    files = sorted((shared_fixtures / "peppol" / "examples").glob("*.xml")) + sorted((shared_fixtures / "cen" / "testfiles").glob("*.xml"))
+    for path in files:
+        doc = parse_document(path.read_bytes())
+        html = render_html(doc, "en")
+        assert doc.id in html, path.name
