@@ -123,6 +123,7 @@ class BillStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     CREDITED = "credited", _("Credited")
     EGENANDEL_ONLY = "egenandel_only", _("Patient share only (reported)")
+    WITHDRAWN = "withdrawn", _("Withdrawn (care event voided)")
 
 
 class BillCard(models.Model):

@@ -280,7 +280,8 @@ def create_bill_cards(
         events = events.filter(start__date__gte=date_from)
     if date_to:
         events = events.filter(start__date__lte=date_to)
-    events = [e for e in events if "helfo" in (e.routes or [])]
+    events = [e for e in events if "helfo" in (e.routes or []) and _fits_practice(practice, e.practitioner)]
+    _withdraw_voided(actor, practice)
     existing = {c.event_id: c for c in BillCard.objects.filter(practice=practice, event_id__in=[e.event_id for e in events])}
     table = tariff_table()
     touched = []
@@ -317,6 +318,28 @@ def create_bill_cards(
         audit.record(actor, "create", card, privacy=["identity", "clinical", "financial"], fields=["lines", "diagnoses"], patient=card.patient)
         touched.append(card)
     return touched
+
+
+def _fits_practice(practice: Practice, practitioner) -> bool:
+    """A company may hold practices in several areas; each takes its own professions' events."""
+    areas = {PROFESSION_AREA[p] for p in practitioner.professions if p in PROFESSION_AREA}
+    return not practice.area or not areas or practice.area in areas
+
+
+def _withdraw_voided(actor: Actor, practice: Practice) -> None:
+    """A care event voided before its bill went to Helfo takes its ready bill card with it."""
+    from kvitt.ledger.models import CareEvent
+
+    ready = BillCard.objects.filter(practice=practice, status=BillStatus.READY, event_id__isnull=False)
+    voided = set(
+        CareEvent.objects.filter(event_id__in=ready.values("event_id"), is_current=True, voided=True).values_list("event_id", flat=True)
+    )
+    for card in ready.filter(event_id__in=voided):
+        if card.settlement_items.exists():
+            continue
+        card.status = BillStatus.WITHDRAWN
+        card.save(update_fields=["status"])
+        _history(card, "withdrawn", _("Withdrawn: the care event was voided"), actor)
 
 
 EDITABLE = {"treated_at", "lines", "diagnoses", "referral", "exemption_code"}

@@ -203,3 +203,20 @@ def test_receipt_error_puts_bills_back(clinic, kuhr, p12_bytes):
     assert settlement.receipt_errors[0]["code"] == "UKJENT_PRAKSISID"
     card.refresh_from_db()
     assert card.status == BillStatus.READY and "UKJENT_PRAKSISID" in card.history.last().text
+
+
+def test_voided_event_withdraws_its_ready_card_and_other_areas_stay_out(clinic):
+    from kvitt.ledger import services as ledger
+
+    clerk = clinic["clerk"]
+    patient = f.patient(clinic["company"].organisation)
+    event = helfo_event(clinic, patient, start=local(2), codes=["2ad"])
+    physio = f.practitioner(clinic["company"], clinic["location"], hpr="9144889", professions=("physiotherapist",))
+    f.care_event(clinic["company"], patient, start=local(2), practitioner=physio, service_codes=["A1a"], routes=["helfo"], amounts={})
+    (card,) = services.create_bill_cards(clerk, clinic["practice"])  # the physiotherapy event belongs to another area
+    assert card.lines[0]["code"] == "2ad"
+    ledger.void_care_event(clerk, event, reason="did not happen")
+    assert services.create_bill_cards(clerk, clinic["practice"]) == []
+    card.refresh_from_db()
+    assert card.status == BillStatus.WITHDRAWN and card.history.last().kind == "withdrawn"
+    assert list(services.order_list(clinic["practice"])) == []
