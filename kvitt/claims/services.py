@@ -56,6 +56,7 @@ from kvitt.einvoice.model import Document
 from kvitt.einvoice.parser import parse_document
 from kvitt.einvoice.ubl import EInvoiceError
 from kvitt.einvoice.validation import validate_document
+from kvitt.ledger.models import Patient
 from kvitt.network.models import Company, PartnerApproval, Payer, Practitioner
 
 logger = logging.getLogger(__name__)
@@ -222,7 +223,8 @@ def snapshot_for(invoice: InboundInvoice, doc: Document, assignment: Assignment 
     others = InboundInvoice.objects.filter(payer=payer).exclude(pk=invoice.pk).exclude(status=InboundStatus.UNREADABLE)
     received = others.filter(pk__lt=invoice.pk, supplier_org_number=invoice.supplier_org_number, number=invoice.number)
     credited = [r.id for r in doc.billing_references]
-    known = others.filter(kind="Invoice", supplier_org_number=invoice.supplier_org_number, number__in=credited)
+    known = (others.filter(kind="Invoice", supplier_org_number=invoice.supplier_org_number, number__in=credited)
+             if credited else InboundInvoice.objects.none())
     billed = {}
     if invoice.sak_id:
         rows = (
@@ -308,14 +310,20 @@ def validate_invoice(actor: Actor, invoice: InboundInvoice, *, now: datetime.dat
     now = now or timezone.now()
     with transaction.atomic():
         # The assignment first, always in this order, so concurrent runs cannot deadlock.
-        assignment = case_services.lock(invoice.assignment) if invoice.assignment_id else None
-        locked = InboundInvoice.objects.select_for_update(of=("self",)).select_related("payer", "company").get(pk=invoice.pk)
+        assignment = case_services.lock(Assignment(pk=invoice.assignment_id)) if invoice.assignment_id else None
+        locked = (
+            InboundInvoice.objects.select_for_update(of=("self",)).select_related("payer__organisation", "company")
+            .defer("original").get(pk=invoice.pk)
+        )
         if locked.status == InboundStatus.UNREADABLE:
             raise ClaimRefused(f"the document could not be read: {locked.parse_error}")
         doc = parse_document(bytes(locked.document))
-        _give_back_previous_run(actor, locked, assignment)
+        first_run = locked.validation_runs == 0
+        if not first_run:
+            _give_back_previous_run(actor, locked, assignment)
         run = locked.validation_runs + 1
-        result = validate(doc, snapshot_for(locked, doc, assignment, now), _waived(locked))
+        waived = frozenset() if first_run else _waived(locked)  # overrides only follow a run
+        result = validate(doc, snapshot_for(locked, doc, assignment, now), waived)
         verdict = decide(doc, result)
         refs = {}
         if verdict.outcome != REJECTED and not doc.is_credit_note and assignment is not None:
@@ -342,7 +350,7 @@ def validate_invoice(actor: Actor, invoice: InboundInvoice, *, now: datetime.dat
         audit.record(
             actor, "validate", locked, privacy=("clinical", "financial"), fields=("findings", "verdict"),
             reason=f"run {run}: {verdict.outcome}, {len(result.findings)} findings",
-            patient=assignment.patient if assignment is not None else None,
+            patient=Patient(pk=assignment.patient_id) if assignment is not None else None,
         )
         queued = queue_notices(locked, run, result.findings, verdict, doc)
     if queued:
@@ -350,7 +358,8 @@ def validate_invoice(actor: Actor, invoice: InboundInvoice, *, now: datetime.dat
 
         for pk in queued:
             transaction.on_commit(lambda pk=pk: tasks.enqueue_notice(pk))
-    invoice.refresh_from_db()
+    for field in ("validation_runs", "status", "verdict", "approved_amount", "validated_at"):
+        setattr(invoice, field, getattr(locked, field))
     return invoice
 
 
