@@ -129,7 +129,10 @@ class _AssertionTokenProvider(TokenProvider):
         with self._lock:
             if self._cached.value and self.clock() < self._cached.expires_at:
                 return self._cached.value
-            response = self.http.post(self.token_endpoint, data=self._form(self.client_assertion()))
+            try:
+                response = self.http.post(self.token_endpoint, data=self._form(self.client_assertion()))
+            except httpx.HTTPError as exc:
+                raise KuhrError(f"token endpoint unreachable: {exc}") from exc
             if response.status_code != 200:
                 raise KuhrError(
                     f"token endpoint answered {response.status_code}", response.status_code, response.text
@@ -401,7 +404,10 @@ class KuhrClient:
         return {"Authorization": f"Bearer {self.tokens.token()}", "Accept": "application/json", **extra}
 
     def _get_json(self, path: str) -> dict:
-        response = self.http.get(self.base_url + path, headers=self._headers())
+        try:
+            response = self.http.get(self.base_url + path, headers=self._headers())
+        except httpx.HTTPError as exc:
+            raise KuhrError(f"GET {path}: KUHR unreachable: {exc}") from exc
         if response.status_code != 200:
             raise KuhrError(f"GET {path} answered {response.status_code}", response.status_code, response.text)
         try:
@@ -423,9 +429,13 @@ class KuhrClient:
     def send(self, bkm: bytes) -> Receipt:
         """Encrypt and send one BKM JSON; a rejected message comes back as a Receipt, not an error."""
         token = self.encrypt(bkm)
-        response = self.http.post(
-            self.base_url + SEND_PATH, content=token.encode("ascii"), headers=self._headers(**{"Content-Type": "application/jose"})
-        )
+        try:
+            response = self.http.post(
+                self.base_url + SEND_PATH, content=token.encode("ascii"), headers=self._headers(**{"Content-Type": "application/jose"})
+            )
+        except httpx.HTTPError as exc:
+            # Not knowing whether KUHR stored it is safe: a resend of the same message is refused as DUPLIKAT_KRAV.
+            raise KuhrError(f"POST {SEND_PATH}: KUHR unreachable: {exc}") from exc
         if response.status_code not in (200, 400):
             raise KuhrError(f"POST {SEND_PATH} answered {response.status_code}", response.status_code, response.text)
         try:

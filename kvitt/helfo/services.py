@@ -25,7 +25,7 @@ from kvitt.core.permissions import Actor, PermissionDenied, require_role
 from kvitt.helfo import bkm_json, bkm_xml
 from kvitt.helfo.apprec import parse_apprec
 from kvitt.helfo.checks import BillDraft, run_checks
-from kvitt.helfo.kuhr_client import ClaimStatus, KuhrClient
+from kvitt.helfo.kuhr_client import ClaimStatus, KuhrClient, Receipt
 from kvitt.helfo.model import Bill, Claim, Diagnosis, Ident, PatientInfo, Referral, TariffLine
 from kvitt.helfo.models import (
     BillCard,
@@ -677,6 +677,11 @@ def send_settlement(actor: Actor, settlement: Settlement, *, client: KuhrClient 
     if settlement.channel == Channel.KUHR_API:
         client = client or kuhr_client_for(settlement.practice)
         receipt = client.send(settlement.bkm_json.encode("utf-8"))
+        if not receipt.accepted and {e.number for e in receipt.errors} == {"DUPLIKAT_KRAV"}:
+            # An earlier attempt reached KUHR but its answer was lost: adopt the stored message.
+            stored = _find_stored_message(client, {str(i.bill_card.guid) for i in items})
+            if stored:
+                receipt = Receipt(stored, "mottatt")
         settlement.kuhr_message_id = receipt.message_id
         settlement.message_status = receipt.status
         settlement.receipt_errors = [{"code": e.number, "text": e.text} for e in receipt.errors]
@@ -707,6 +712,14 @@ def send_settlement(actor: Actor, settlement: Settlement, *, client: KuhrClient 
             card.save(update_fields=["status", "egenandel_reported_unpaid"])
         _history(card, "sent", text, actor, settlement)
     return settlement
+
+
+def _find_stored_message(client: KuhrClient, guids: set[str], look_at: int = 20) -> str:
+    for summary in client.statuses()[:look_at]:
+        detail = client.status(summary.message_id)
+        if {b.guid for b in detail.bills} == guids:
+            return detail.message_id
+    return ""
 
 
 def _unsend(item: SettlementBill, text: str, actor, settlement) -> None:

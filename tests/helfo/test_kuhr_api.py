@@ -228,3 +228,9 @@ def test_parse_status_of_documentation_example():
     assert status.bills[0].status == "godkjent"
     with pytest.raises(KuhrError, match="unknown kontrollstatus"):
         parse_status({**example, "kontrollstatus": "ferdig"})
+
+
+def test_unreachable_kuhr_is_a_kuhr_error():
+    client = KuhrClient("http://127.0.0.1:9", StaticTokenProvider("t"), http=httpx.Client(timeout=2))
+    with pytest.raises(KuhrError, match="unreachable"):
+        client.practices()

@@ -220,3 +220,16 @@ def test_voided_event_withdraws_its_ready_card_and_other_areas_stay_out(clinic):
     card.refresh_from_db()
     assert card.status == BillStatus.WITHDRAWN and card.history.last().kind == "withdrawn"
     assert list(services.order_list(clinic["practice"])) == []
+
+
+def test_lost_answer_then_resend_adopts_the_stored_message(clinic, kuhr, p12_bytes):
+    clerk, practice = clinic["clerk"], clinic["practice"]
+    client = KuhrClient(kuhr.url, StaticTokenProvider(kuhr.issue_token([PRACTICE_ID])))
+    helfo_event(clinic, f.patient(clinic["company"].organisation), start=local(3), codes=["1i"], diagnoses=(("ICPC-2", "U71"),))
+    (card,) = services.create_bill_cards(clerk, practice)
+    settlement = services.sign_settlement(clerk, services.create_settlement(clerk, practice, [card]), Pkcs12Signer(p12_bytes, "pw-for-test"))
+    first = client.send(settlement.bkm_json.encode())  # this attempt's answer never reached Kvitt
+    settlement = services.send_settlement(clerk, settlement, client=client)
+    assert settlement.status == SettlementStatus.SENT and settlement.kuhr_message_id == first.message_id
+    card.refresh_from_db()
+    assert card.status == BillStatus.SENT
