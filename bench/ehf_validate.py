@@ -37,7 +37,7 @@ from lxml import etree  # noqa: E402
 
 from kvitt.core.xmlsafe import parse_xml  # noqa: E402
 from kvitt.einvoice.rules import check  # noqa: E402
-from kvitt.einvoice.rules.base import CAC_NS, CBC_NS, CREDITNOTE_NS, INVOICE_NS, NS  # noqa: E402
+from kvitt.einvoice.rules.base import CAC_NS, CBC_NS, CREDITNOTE_NS, NS  # noqa: E402
 
 CENT = Decimal("0.01")
 HERE = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ from collections import defaultdict
 from lxml import etree
 
 from . import cen, peppol, syntax, ubl_cr, vat  # noqa: F401  (importing registers the rules)
-from .base import FATAL, RULES, WARNING, Doc, Finding, Rule, element_path, xp
+from .base import FATAL, RULES, WARNING, Doc, Finding, Rule, element_path
 
 __all__ = ["check", "Finding", "Rule", "RULES", "FATAL", "WARNING", "rule_ids", "SOURCES"]
 
@@ -56,5 +56,3 @@ def _run(doc: Doc, groups, findings: list[Finding]) -> None:
                 if not ok:
                     findings.append(Finding(item.id, item.flag, item.message, element_path(el)))
 
-
-_ = xp

@@ -419,7 +419,7 @@ def _branch_matches(doc: "Doc", branch: _Branch, el) -> bool:
         chain.append(node)
     if branch.absolute and node.getparent() is not None:
         return False
-    for step, candidate in zip(reversed(steps), chain):
+    for step, candidate in zip(reversed(steps), chain, strict=True):
         for text, predicate in step.predicates:
             if not doc.predicate(text, predicate, candidate):
                 return False

@@ -17,7 +17,6 @@ from .base import (
     any_num,
     category_id,
     dec,
-    decimals_after_point,
     dsum,
     exists,
     first,
@@ -29,7 +28,6 @@ from .base import (
     round2,
     sv,
     xdate,
-    xp,
     xround,
 )
 from .codelists import codes
@@ -433,5 +431,3 @@ cen("BR-CO-09", f"//cac:PartyTaxScheme{VAT}",
     "The Seller VAT identifier (BT-31), the Seller tax representative VAT identifier (BT-63) and the Buyer VAT identifier (BT-48) shall have a prefix in accordance with ISO code ISO 3166-1 alpha-2 by which the country of issue may be identified. Nevertheless, Greece may use the prefix ‘EL’.",
     lambda el, doc: sv(first(el, "cbc:CompanyID"))[:2] in _VAT_PREFIXES)
 
-# Keep the decimals helper importable for the syntax rules.
-__all__ = ["VAT", "CI_FALSE", "CI_TRUE", "ROOT", "LINES", "decimals_after_point", "xp"]

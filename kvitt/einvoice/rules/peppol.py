@@ -27,7 +27,6 @@ from .base import (
     num,
     round2,
     sv,
-    xbool,
     xdate,
 )
 from .codelists import UNCL2005, codes
@@ -438,7 +437,6 @@ for _rule_id, _code, _category in (
            f"Tax Category {_category} MUST be used when exemption reason code is {_code}",
            lambda el, doc, _c=_category: nsp(sv(first(el, "cbc:ID"))) == _c)
 
-_ = xbool
 
 # ------------------------------------------------------------------ Sweden (Swedish suppliers: clinics invoicing regions)
 
