@@ -40,8 +40,20 @@ def _company(options):
     return Company.objects.select_related("organisation").get(pk=company_ids.pop())
 
 
-def run_build(command, options) -> int:
-    """Build the invoice; print number, status and findings to the command's stdout/stderr."""
+def run_build(command_or_options, options_or_stdout) -> int:
+    """Build the invoice; print number, status and findings. Returns the exit code.
+
+    Called as ``run_build(command, options)`` by the ``ehf`` management command (output to the
+    command's stdout/stderr) or as ``run_build(options, stdout)`` (everything to ``stdout``).
+    """
+    if isinstance(command_or_options, dict):
+        options, out, err = command_or_options, options_or_stdout, options_or_stdout
+    else:
+        options, out, err = options_or_stdout, command_or_options.stdout, command_or_options.stderr
+    return _build(options, out, err)
+
+
+def _build(options, out, err) -> int:
     from kvitt.einvoice import services
     from kvitt.einvoice.ubl import EInvoiceError
 
@@ -55,9 +67,10 @@ def run_build(command, options) -> int:
         raise CommandError(str(exc), returncode=1) from None
     if options.get("out"):
         Path(options["out"]).write_text(invoice.document_xml, encoding="utf-8")
+        report = out
     else:
-        command.stdout.write(invoice.document_xml)
-    report = command.stderr if not options.get("out") else command.stdout
+        out.write(invoice.document_xml)
+        report = err
     report.write(
         f"{company.name}: invoice {invoice.number} for SakID {invoice.sak_id}, {invoice.lines.count()} line(s), "
         f"{invoice.total_amount / 100:.2f} {invoice.currency}, KID {invoice.kid}, status {invoice.status}"

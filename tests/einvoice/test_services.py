@@ -305,6 +305,15 @@ def test_cli_build(clinic, tmp_path, capsys):
         call_command("ehf", "build", "--case", case.sakid)  # nothing left
     with pytest.raises(CommandError):
         call_command("ehf_build", "--case", "UNKNOWN")
+    # The brief's calling convention: run_build(options, stdout).
+    import io
+
+    from kvitt.einvoice import cli_build
+
+    clinic.event(case.sakid, day=20)
+    buffer = io.StringIO()
+    assert cli_build.run_build({"case": case.sakid, "due_days": 10}, buffer) == 0
+    assert "<cac:OrderReference>" in buffer.getvalue() and case.sakid in buffer.getvalue() and "status validated" in buffer.getvalue()
 
 
 @pytest.mark.django_db(transaction=True)
