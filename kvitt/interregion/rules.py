@@ -241,7 +241,7 @@ def _per_care(rule_id: str, test: Callable[[CarePerformed, ClaimSpecification], 
     def rule(spec, ctx):
         findings = []
         for p, c, _, care in spec.care_lines():
-            hit = test(care, spec) if not _needs_ctx(test) else test(care, spec, ctx)
+            hit = test(care, spec)
             if hit:
                 suffix, sv, en = hit
                 findings.append(Finding(rule_id, _care_path(p, c) + suffix, sv, en))
@@ -249,10 +249,6 @@ def _per_care(rule_id: str, test: Callable[[CarePerformed, ClaimSpecification], 
 
     rule.__name__ = f"rule_{rule_id}"
     return rule
-
-
-def _needs_ctx(test) -> bool:
-    return test.__code__.co_argcount == 3
 
 
 def _code_list(rule_id: str, attr: str, suffix: str, allowed: Iterable[str], label_sv: str, label_en: str) -> Rule:
