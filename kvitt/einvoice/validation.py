@@ -78,7 +78,8 @@ def _xsd_findings(root: etree._Element, schema_dir) -> list[Finding]:
         return []
     try:
         problems = xsd.validate_xsd(root, schema_dir=schema_dir)
-    except FileNotFoundError as exc:
+    except (OSError, etree.XMLSchemaParseError) as exc:
+        # Without the schema the document cannot be shown to be valid; say so instead of crashing.
         return [Finding("UBL-XSD", FATAL, f"The UBL 2.1 schema could not be loaded: {exc}", "/")]
     return [
         Finding("UBL-XSD", FATAL, p.message, p.path or (f"line {p.line}" if p.line else "/"))
@@ -119,7 +120,7 @@ def official_artifacts(folder: str | os.PathLike | None = None) -> list[Path]:
 
     CEN artefacts run before Peppol ones (sorted so names containing "CEN" come first).
     """
-    folder = folder or os.environ.get(ARTIFACTS_ENV)
+    folder = folder or os.environ.get(ARTIFACTS_ENV) or _artifacts_setting()
     if not folder:
         raise OfficialArtifactsUnavailable(f"set {ARTIFACTS_ENV} to the folder with the official compiled XSLT")
     path = Path(folder)
@@ -132,6 +133,12 @@ def official_artifacts(folder: str | os.PathLike | None = None) -> list[Path]:
     if not found:
         raise OfficialArtifactsUnavailable(f"no .xsl/.xslt files in {folder}")
     return found
+
+
+def _artifacts_setting() -> str:
+    from django.conf import settings
+
+    return getattr(settings, "KVITT_PEPPOL_ARTIFACTS", "") if settings.configured else ""
 
 
 def _processor():

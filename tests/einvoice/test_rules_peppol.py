@@ -136,3 +136,10 @@ def test_swedish_supplier_rules_catch_tax_registration_and_rate():
     assert {"SE-R-005", "SE-R-006"} <= fired(root, flag="fatal")
     one(root, "cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID").text = "5567321708"
     assert "SE-R-013" in fired(root, flag="warning")
+
+
+def test_missing_schema_folder_is_a_finding_not_a_crash(tmp_path):
+    report = validate_document(CLINIC_INVOICE, schema_dir=tmp_path / "nowhere")
+    assert not report.valid
+    assert report.findings[0].id == "UBL-XSD" and "could not be loaded" in report.findings[0].message
+    assert len(report.findings) == 1  # the rules found nothing else
