@@ -208,8 +208,10 @@ class Client:
 class KuhrTestServer:
     """Start with ``with KuhrTestServer(...) as server:``; ``server.url`` is its base URL."""
 
-    def __init__(self, practices: list[dict] | None = None, *, now=None, key: RSAKey | None = None):
+    def __init__(self, practices: list[dict] | None = None, *, now=None, key: RSAKey | None = None,
+                 host: str = "127.0.0.1", port: int = 0):
         self.key = key or self.new_key()
+        self.address = (host, port)
         self.practices = practices or [
             {
                 "praksisId": "1004326178",
@@ -254,7 +256,7 @@ class KuhrTestServer:
         class Handler(_Handler):
             kuhr = server
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer(self.address, Handler)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
 

@@ -34,3 +34,18 @@ def test_sync_practices_from_kuhr(clinic, kuhr):
     client = KuhrClient(kuhr.url, StaticTokenProvider(kuhr.issue_token()))
     synced = services.sync_practices(clinic["admin"], clinic["company"], client)
     assert {p.practice_id: p.area for p in synced} == {PRACTICE_ID: "LE", "1004326468": "LE"}
+
+
+def test_statuses_command(clinic, kuhr_settings, p12_bytes, capsys):
+    from django.core.management import call_command
+
+    clerk, practice = clinic["clerk"], clinic["practice"]
+    helfo_event(clinic, f.patient(clinic["company"].organisation), start=local(2), codes=["1i"], diagnoses=(("ICPC-2", "U71"),))
+    cards = services.create_bill_cards(clerk, practice)
+    settlement = services.sign_settlement(clerk, services.create_settlement(clerk, practice, cards), Pkcs12Signer(p12_bytes, "pw-for-test"))
+    send_helfo_settlement.call(settlement.pk)
+    kuhr_settings.run_control()
+    call_command("helfo", "statuses")
+    assert f"{PRACTICE_ID}: 1 settlement(s) checked" in capsys.readouterr().out
+    cards[0].refresh_from_db()
+    assert cards[0].status == BillStatus.APPROVED
