@@ -62,7 +62,9 @@ class BankFile(models.Model):
 
 class BankTransaction(models.Model):
     bank_file = models.ForeignKey(BankFile, on_delete=models.PROTECT, related_name="transactions")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="bank_transactions")
+    # Indexed through (organisation, outcome) below; a second index would only slow imports.
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="bank_transactions",
+                                     db_index=False)
     format = models.CharField(max_length=16, choices=BankFormat.choices)
     transaction_id = models.CharField(max_length=200)
     file_line = models.PositiveIntegerField(default=0)
@@ -70,7 +72,7 @@ class BankTransaction(models.Model):
     value_date = models.DateField(null=True, blank=True)
     amount_minor = models.BigIntegerField(help_text=_("signed: negative for reversals and deductions"))
     currency = models.CharField(max_length=3)
-    reference = models.CharField(max_length=35, blank=True, db_index=True)
+    reference = models.CharField(max_length=35, blank=True)
     extra_references = models.JSONField(default=list, blank=True)
     free_text = models.TextField(blank=True)
     payer_name = models.CharField(max_length=140, blank=True)
@@ -96,7 +98,7 @@ class Payment(models.Model):
     """Money from one bank transaction allocated to one receivable (negative: a reversal)."""
 
     bank_transaction = models.ForeignKey(BankTransaction, on_delete=models.PROTECT, related_name="allocations")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+", db_index=False)
     ledger = models.CharField(max_length=100, help_text=_("which receivable ledger the id belongs to"))
     receivable_id = models.CharField(max_length=64)
     amount_minor = models.BigIntegerField()

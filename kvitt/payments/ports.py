@@ -27,7 +27,7 @@ from kvitt.payments.matching import Receivable
 __all__ = ["Posting", "Receivable", "ReceivableLedger", "register_ledger", "get_ledger"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Posting:
     """What one bank transaction did to one receivable.
 

@@ -257,8 +257,13 @@ class _Importer:
         def json_value(value):
             return json_field.get_db_prep_save(value, connection) if value else empty_json
 
+        days: dict = {None: None}  # a file has few distinct dates; adapt each once
+
         def day(value):
-            return ops.adapt_datefield_value(value) if value else None
+            adapted = days.get(value, days)
+            if adapted is days:
+                adapted = days[value] = ops.adapt_datefield_value(value)
+            return adapted
 
         rows = []
         for result in results:
