@@ -761,6 +761,13 @@ def rebill_lines(actor: Actor, row: ClaimSpecification, line_ids, *, issue_date:
     old_lines = list(row.lines.filter(line_id__in=line_ids).select_related("care_event"))
     if {line.line_id for line in old_lines} != line_ids:
         raise ValidationError({"line_ids": _("Unknown line(s)")})
+    credited = set(ClaimLine.objects.filter(
+        specification__organisation=actor.organisation, specification__direction=Direction.SENT,
+        specification__reference_basis_id=row.basis_id, specification__status__in=LIVE_SENT, reference_to_line_id__in=line_ids,
+    ).values_list("reference_to_line_id", flat=True))
+    if credited != line_ids:
+        # Billing a care contact again before its first billing is credited would bill it twice.
+        raise ValidationError({"line_ids": _("Credit line(s) %(l)s before billing them again") % {"l": sorted(line_ids - credited)}})
     event_ids = [line.care_event.event_id for line in old_lines if line.care_event is not None]
     events = list(CareEvent.objects.filter(event_id__in=event_ids, is_current=True, voided=False).select_related("patient", "care_unit"))
     report = BuildReport()

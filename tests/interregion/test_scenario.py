@@ -88,6 +88,9 @@ def test_two_regions_bill_dispute_credit_and_balance(regions, billed_month, prod
     assert credit_invoice.kind == "381" and credit_invoice.match == InvoiceMatch.MATCHED
     assert credit_invoice.credited_invoice == invoice.number
 
+    outpatient_line = next(l for l in lines if l.type_of_care == "01")
+    with pytest.raises(ValidationError, match="before billing them again"):
+        services.rebill_lines(a.actor, basis, [outpatient_line.line_id])  # not credited: would bill twice
     rebill = services.rebill_lines(a.actor, basis, [inpatient_line.line_id])
     assert rebill.type_of_invoice == "380" and rebill.payable_amount == 4400000 - 20000
     rebill_invoice = send_and_invoice(regions, rebill)
