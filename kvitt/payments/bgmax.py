@@ -96,13 +96,19 @@ def _decode(data: bytes) -> str:
 
 def _records(data: bytes):
     """(line number, 80-character record) for every non-empty line."""
-    for number, raw in enumerate(_decode(data).splitlines(), start=1):
-        record = raw.rstrip("\r\n")
+    # Split on line feeds only: str.splitlines would also break at NEL (0x85 in Latin-1) and
+    # other control characters that may sit inside a name field.
+    for number, record in enumerate(_decode(data).split("\n"), start=1):
+        if record.endswith("\r"):
+            record = record[:-1]
+        if len(record) == RECORD_LENGTH:
+            yield number, record
+            continue
         if not record.strip():
             continue
-        # Trailing blanks are often trimmed in transit; they carry nothing, so pad them back.
         if len(record) > RECORD_LENGTH:
             raise _error(number, "record length", f"{len(record)} characters; a BgMax record has {RECORD_LENGTH}")
+        # Trailing blanks are often trimmed in transit; they carry nothing, so pad them back.
         yield number, record.ljust(RECORD_LENGTH)
 
 

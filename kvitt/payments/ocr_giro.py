@@ -132,7 +132,8 @@ class _Reader:
         self.texts: list[str] = []
 
     def read(self, data: bytes) -> None:
-        for number, raw in enumerate(_decode(data).splitlines(), start=1):
+        # Line feeds only: str.splitlines would also split at control characters inside a field.
+        for number, raw in enumerate(_decode(data).split("\n"), start=1):
             if not raw.strip():
                 continue
             record = raw.rstrip("\r")

@@ -167,3 +167,13 @@ def test_written_files_read_back_exactly(rows):
     assert [t.amount_minor for t in parsed.transactions] == [-a if d else a for a, _, d in rows]
     assert [t.reference for t in parsed.transactions if not t.reversal] == [r for _, r, d in rows if not d]
     assert len({t.transaction_id for t in parsed.transactions}) == len(rows)
+
+
+def test_control_characters_inside_a_name_do_not_split_the_record():
+    data = write([BgMaxDeposit("9912346", DAY, [BgMaxPayment(100, "18", payer_name="Anna\x85Berg")])])
+    (only,) = bgmax.parse(data).transactions
+    assert only.payer_name == "Anna\x85Berg"
+
+
+def test_crlf_line_ends():
+    assert len(bgmax.parse(sample().replace(b"\n", b"\r\n")).transactions) == 4
