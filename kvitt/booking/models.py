@@ -100,6 +100,8 @@ class Slot(models.Model):
         indexes = [
             models.Index(fields=["location", "status", "start"], name="slot_location_free_start"),
             models.Index(fields=["practitioner", "start"], name="slot_practitioner_start"),
+            # "Earliest free time first" walks free slots in time order across many locations.
+            models.Index(fields=["status", "start"], name="slot_status_start"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["calendar", "start"], name="slot_unique_start_per_calendar"),

@@ -126,38 +126,112 @@ def search_locations(
     before = after + datetime.timedelta(days=HORIZON_DAYS)
 
     box = geo.bounding_box(origin.latitude, origin.longitude, radius_km)
-    first_free = (
-        free_slots(profession=profession, competence=competence, after=after, before=before)
-        .filter(location_id=OuterRef("pk"))
-        .order_by("start")
-        .values("start")[:1]
-    )
+    within = _locations_within(payer, day, profession, origin, box, radius_km)
+    if sort == SORT_AVAILABILITY:
+        hits = _by_availability(within, profession, competence, after, before, limit, require_free_slot)
+    else:
+        hits = _by_distance(within, profession, competence, after, before, limit, require_free_slot)
+    return origin, _results(hits, profession, competence, after, before, slots_per_result)
+
+
+def _locations_within(payer, day, profession, origin: Origin, box: geo.BoundingBox, radius_km: float) -> list[tuple[int, float]]:
+    """(location id, km) of every location the payer approves inside the circle, nearest first."""
     rows = (
         Location.objects.filter(
             latitude__gte=Decimal(str(round(box.min_lat, 6))), latitude__lte=Decimal(str(round(box.max_lat, 6))),
             longitude__gte=Decimal(str(round(box.min_lon, 6))), longitude__lte=Decimal(str(round(box.max_lon, 6))),
         )
         .filter(_approved_by(payer, day, profession))
-        .annotate(earliest_free=Subquery(first_free))
-        .values_list("pk", "latitude", "longitude", "earliest_free")
+        .order_by()
+        .values_list("pk", "latitude", "longitude")
     )
-    if profession or competence:
-        staffed = Practitioner.locations.through.objects.filter(
+    within = []
+    for pk, lat, lon in rows:
+        distance = geo.haversine_km(origin.latitude, origin.longitude, float(lat), float(lon))
+        if distance <= radius_km:
+            within.append((pk, distance))
+    within.sort(key=lambda item: item[1])
+    return within
+
+
+def _staffed(profession: str, competence: str):
+    return Exists(
+        Practitioner.locations.through.objects.filter(
             location_id=OuterRef("pk"), practitioner__in=eligible_practitioners(profession, competence)
         )
-        rows = rows.filter(Exists(staffed))
+    )
+
+
+def _earliest_for(ids, profession, competence, after, before) -> dict[int, datetime.datetime | None]:
+    """Each location's first free bookable time; locations without a fitting practitioner are left out."""
+    first_free = (
+        free_slots(profession=profession, competence=competence, after=after, before=before)
+        .filter(location_id=OuterRef("pk"))
+        .order_by("start")
+        .values("start")[:1]
+    )
+    qs = Location.objects.filter(pk__in=ids).order_by()
+    if profession or competence:
+        qs = qs.filter(_staffed(profession, competence))
+    return dict(qs.annotate(earliest_free=Subquery(first_free)).values_list("pk", "earliest_free"))
+
+
+def _by_distance(within, profession, competence, after, before, limit, require_free_slot):
+    """Nearest first: look up free times only for the nearest locations, a chunk at a time."""
     hits = []
-    for pk, lat, lon, earliest in rows:
-        distance = geo.haversine_km(origin.latitude, origin.longitude, float(lat), float(lon))
-        if distance <= radius_km and (earliest is not None or not require_free_slot):
-            hits.append((pk, distance, earliest))
-    if sort == SORT_AVAILABILITY:
-        far_future = now + datetime.timedelta(days=3650)
-        hits.sort(key=lambda h: (h[2] or far_future, h[1]))
+    chunk = max(3 * limit, 50)
+    for i in range(0, len(within), chunk):
+        part = within[i:i + chunk]
+        earliest = _earliest_for([pk for pk, _ in part], profession, competence, after, before)
+        for pk, distance in part:
+            if pk in earliest and (earliest[pk] is not None or not require_free_slot):
+                hits.append((pk, distance, earliest[pk]))
+        if len(hits) >= limit:
+            break
+    return hits[:limit]
+
+
+DENSE_AREA = 300  # candidate locations above which walking slots in time order beats per-location lookups
+SCAN_ROWS_MAX = 5_000
+
+
+def _by_availability(within, profession, competence, after, before, limit, require_free_slot):
+    """Earliest first. In a dense area, walk the free slots of all candidates in time order (the
+    first slot seen of a location is its earliest) and stop at ``limit`` locations; in a sparse
+    area, or if the walk runs long, look up each location's earliest free time directly."""
+    distance_of = dict(within)
+    first_seen: dict[int, datetime.datetime] = {}
+    complete = False
+    if len(within) > DENSE_AREA:
+        slots = (
+            free_slots(profession=profession, competence=competence, after=after, before=before)
+            .filter(location_id__in=list(distance_of))
+            .order_by("start", "id")
+            .values_list("location_id", "start")
+        )
+        batch, offset = 2 * limit + 10, 0
+        while offset < SCAN_ROWS_MAX:
+            rows = list(slots[offset:offset + batch])
+            for location_id, start in rows:
+                first_seen.setdefault(location_id, start)
+                if len(first_seen) >= limit:
+                    complete = True
+                    break
+            if complete or len(rows) < batch:
+                break
+            offset += batch
+            batch = min(batch * 4, SCAN_ROWS_MAX)
+    if complete:
+        hits = [(pk, distance_of[pk], start) for pk, start in first_seen.items()]
     else:
-        hits.sort(key=lambda h: h[1])
-    hits = hits[:limit]
-    return origin, _results(hits, profession, competence, after, before, slots_per_result)
+        earliest = {}
+        ids = [pk for pk, _ in within]
+        for i in range(0, len(ids), 500):
+            earliest.update(_earliest_for(ids[i:i + 500], profession, competence, after, before))
+        hits = [(pk, d, earliest[pk]) for pk, d in within if pk in earliest and (earliest[pk] or not require_free_slot)]
+    far_future = after + datetime.timedelta(days=3650)
+    hits.sort(key=lambda h: (h[2] or far_future, h[1]))
+    return hits[:limit]
 
 
 def _results(hits, profession, competence, after, before, slots_per_result) -> list[SearchResult]:
