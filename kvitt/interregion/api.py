@@ -142,3 +142,69 @@ def match(request, supplier: str | None = None):
     overview = selectors.match_overview(request.auth, supplier)
     return {"rows": overview.rows, "basis_total": overview.basis_total, "invoice_total": overview.invoice_total,
             "balanced": overview.balanced}
+
+
+class DisputeIn(Schema):
+    line_id: int
+    reason_code: str
+    reason: str
+
+
+class DisputeOut(Schema):
+    id: int
+    basis_id: str
+    line_id: int
+    reason_code: str
+    reason: str
+    status: str
+    credit_basis_id: str
+    rebill_basis_id: str
+
+
+class CreditIn(Schema):
+    line_ids: list[int]
+    reason_for_credit: str
+
+
+class LinesIn(Schema):
+    line_ids: list[int]
+
+
+class InvoiceOut(Schema):
+    number: str
+    kind: str
+    basis_id: str
+    amount: int
+    match: str
+    difference: int
+
+
+def _sent(request, spec_id: int) -> ClaimSpecification:
+    return get_object_or_404(ClaimSpecification, pk=spec_id, organisation=request.auth.organisation, direction=Direction.SENT)
+
+
+@router.post("/received/{spec_id}/disputes", response={201: DisputeOut})
+def dispute(request, spec_id: int, payload: DisputeIn):
+    row = get_object_or_404(ClaimSpecification, pk=spec_id, organisation=request.auth.organisation, direction=Direction.RECEIVED)
+    return Status(201, services.dispute_line(request.auth, row, payload.line_id, reason_code=payload.reason_code, reason=payload.reason))
+
+
+@router.get("/disputes", response=list[DisputeOut])
+def disputes(request):
+    return list(selectors.disputes_for(request.auth)[:500])
+
+
+@router.post("/sent/{spec_id}/credit", response={201: SpecOut})
+def credit(request, spec_id: int, payload: CreditIn):
+    return Status(201, services.credit_lines(request.auth, _sent(request, spec_id), payload.line_ids,
+                                             reason_for_credit=payload.reason_for_credit))
+
+
+@router.post("/sent/{spec_id}/rebill", response={201: SpecOut})
+def rebill(request, spec_id: int, payload: LinesIn):
+    return Status(201, services.rebill_lines(request.auth, _sent(request, spec_id), payload.line_ids))
+
+
+@router.post("/sent/{spec_id}/invoice", response={201: InvoiceOut})
+def invoice(request, spec_id: int):
+    return Status(201, services.issue_invoice(request.auth, _sent(request, spec_id)))
