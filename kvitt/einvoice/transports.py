@@ -132,7 +132,9 @@ class DirectoryTransport(AccessPointTransport):
     """Drop envelopes into a folder an AP client (or an operator's sync job) picks up.
 
     ``<directory>/<message_id>.xml`` appears atomically (written beside it, then hard-linked into
-    place, so a reader never sees half a file and an existing drop is never overwritten). The
+    place, so a reader never sees half a file and an existing drop is never overwritten); a
+    marker in ``<directory>/.dropped/`` remembers the drop after the pickup side has taken the
+    file, so a retry never drops it twice. The
     pickup side reports back by writing ``<directory>/status/<message_id>.json`` with
     ``{"status": "delivered" | "failed", "detail": "..."}``; until then the status is accepted.
     """
@@ -145,13 +147,21 @@ class DirectoryTransport(AccessPointTransport):
     def _path(self, message_id: str) -> Path:
         return self.directory / f"{check_message_id(message_id)}.xml"
 
+    def _marker(self, message_id: str) -> Path:
+        return self.directory / ".dropped" / check_message_id(message_id)
+
     def send(self, message_id: str, sbdh_bytes: bytes) -> TransportReceipt:
         target = self._path(message_id)
+        marker = self._marker(message_id)
+        if marker.exists():
+            # Dropped before; the pickup side may already have taken the file away.
+            return TransportReceipt(message_id, ACCEPTED, remote_id=target.name, detail="already dropped", duplicate=True)
         try:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            marker.parent.mkdir(parents=True, exist_ok=True)
             fd, temp_name = tempfile.mkstemp(prefix=".incoming-", suffix=".tmp", dir=self.directory)
         except OSError as exc:
             raise TransientTransportError(f"cannot write to {self.directory}: {exc.strerror}") from None
+        duplicate = False
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(sbdh_bytes)
@@ -160,11 +170,18 @@ class DirectoryTransport(AccessPointTransport):
             try:
                 os.link(temp_name, target)
             except FileExistsError:
-                return TransportReceipt(message_id, ACCEPTED, remote_id=target.name, detail="already dropped", duplicate=True)
+                duplicate = True
+            # The marker outlives the pickup, so a later retry never drops the document again.
+            try:
+                os.link(temp_name, marker)
+            except FileExistsError:
+                pass
         except OSError as exc:
             raise TransientTransportError(f"cannot drop {target.name}: {exc.strerror}") from None
         finally:
             Path(temp_name).unlink(missing_ok=True)
+        if duplicate:
+            return TransportReceipt(message_id, ACCEPTED, remote_id=target.name, detail="already dropped", duplicate=True)
         return TransportReceipt(message_id, ACCEPTED, remote_id=target.name)
 
     def status(self, message_id: str) -> TransportReceipt:
@@ -175,7 +192,7 @@ class DirectoryTransport(AccessPointTransport):
                 return receipt_from_payload(message_id, payload)
             except ValueError as exc:
                 raise PermanentTransportError(f"status file {status_file.name} is unreadable: {exc}") from None
-        if self._path(message_id).is_file():
+        if self._path(message_id).is_file() or self._marker(message_id).exists():
             return TransportReceipt(message_id, ACCEPTED, remote_id=self._path(message_id).name)
         raise PermanentTransportError(f"no document with message id {message_id} was dropped in {self.directory}")
 

@@ -35,7 +35,10 @@ def test_directory_drop_is_atomic_and_idempotent(tmp_path, envelope):
     assert dropped.read_bytes() == envelope
     again = transport.send(MESSAGE_ID, b"<changed/>")
     assert again.duplicate and dropped.read_bytes() == envelope
-    assert sorted(p.name for p in (tmp_path / "ap").iterdir()) == [dropped.name]  # no temp files left
+    assert sorted(p.name for p in (tmp_path / "ap").iterdir()) == [".dropped", dropped.name]  # no temp files left
+    dropped.unlink()  # the pickup side took it
+    assert transport.send(MESSAGE_ID, envelope).duplicate and not dropped.exists()
+    assert transport.status(MESSAGE_ID).status == "accepted"
 
 
 def test_directory_status_follows_the_pickup_side(tmp_path, envelope):
