@@ -456,6 +456,10 @@ def _upsert_ledger_event(actor: Actor, record: CareEventRecord, care_units: dict
             event = ledger.void_care_event(actor, event, reason="makulerad i GVR")
         return event, "created"
     if current.voided:
+        if not record.voided:
+            raise ValidationError(
+                f"care event {record.event_number} is voided in Kvitt and cannot be reinstated; report it under a new number"
+            )
         return current, "unchanged"
     if record.voided:
         return ledger.void_care_event(actor, current, reason="makulerad i GVR"), "voided"

@@ -229,3 +229,18 @@ def test_api_rejects_a_bad_item_naming_it_and_stores_nothing(clerk, systems, api
                           HTTP_AUTHORIZATION=f"Bearer {api_token}")
     assert matrix.status_code == 200
     assert matrix.json()["event_count"] == 5 and matrix.json()["totals"]["GVR"]["none"] == 5
+
+
+@pytest.mark.django_db
+def test_a_voided_event_is_voided_in_the_ledger_and_cannot_come_back(clerk, systems):
+    services.import_care_event_file(clerk, "oktober.xml", ersmo_file(OCTOBER))
+    voided = [event("VH-1", day=1, voided=True)] + OCTOBER[1:]
+    run = services.import_care_event_file(clerk, "oktober-2.xml", ersmo_file(voided))
+    assert run.changes == {"events": {"voided": 1}}
+    assert CareEvent.objects.get(external_id="VH-1", is_current=True).voided
+    assert TrackedEvent.objects.get(number="VH-1").voided
+    assert status_matrix(clerk, {"period_from": "2026-10"}).event_count == 4
+    with pytest.raises(FeedError, match="cannot be reinstated") as caught:
+        services.import_care_event_file(clerk, "oktober-3.xml", ersmo_file(OCTOBER))
+    assert caught.value.line and caught.value.line > 1
+    assert CareEvent.objects.get(external_id="VH-1", is_current=True).voided
