@@ -275,7 +275,7 @@ def create_bill_cards(
     _require_clinic(actor, practice.organisation_id)
     events = CareEvent.objects.filter(
         organisation=actor.organisation, company=practice.company, is_current=True, voided=False, practitioner__isnull=False
-    ).select_related("patient", "practitioner")
+    ).select_related("patient", "practitioner").order_by("start", "id")  # bill numbers follow treatment time
     if date_from:
         events = events.filter(start__date__gte=date_from)
     if date_to:

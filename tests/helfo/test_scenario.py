@@ -40,7 +40,7 @@ def test_whole_story(clinic, kuhr, p12_bytes):
     assert len(cards) == 3
     by_event = {c.event_id: c for c in cards}
     wrong = by_event[mistake.event_id]
-    assert [c.bill_number for c in sorted(cards, key=lambda c: c.bill_number)] == [1, 2, 3]
+    assert [c.bill_number for c in sorted(cards, key=lambda c: c.treated_at)] == [1, 2, 3]  # ascending with time
     assert all(not c.has_errors for c in cards), [c.findings for c in cards]
     assert services.create_bill_cards(clerk, practice) == []  # idempotent
 
