@@ -46,6 +46,7 @@ class BillDraft:
     frikort_checked: bool = False
     patient_birth_date: datetime.date | None = None
     area_is_specialist: bool = False
+    practice_periods: list[tuple[datetime.date, datetime.date | None]] = field(default_factory=list)
 
 
 def claim_deadline(treated_on: datetime.date) -> datetime.date:
@@ -148,12 +149,23 @@ def check_exemption(draft: BillDraft) -> list[Finding]:
     return []
 
 
+def check_practice_period(draft: BillDraft) -> list[Finding]:
+    """The practice must be registered at Helfo on the treatment day (when its periods are known)."""
+    if not draft.practice_periods:
+        return []
+    day = draft.treated_on
+    if any(start <= day and (end is None or day <= end) for start, end in draft.practice_periods):
+        return []
+    return [Finding(ERROR, "PRACTICE_NOT_VALID", _("The practice is not registered at Helfo on %(day)s") % {"day": day.isoformat()})]
+
+
 def run_checks(draft: BillDraft, table: TariffTable, today: datetime.date) -> tuple[list[Finding], list[TariffRow]]:
     findings, rows = check_tariffs_valid(draft, table)
     findings += check_combinations(rows)
     findings += check_diagnosis_and_referral(draft, rows)
     findings += check_deadline(draft, today)
     findings += check_exemption(draft)
+    findings += check_practice_period(draft)
     return findings, rows
 
 

@@ -86,6 +86,9 @@ class Practice(models.Model):
     account = models.CharField(max_length=11, blank=True)
     her_id = models.CharField(max_length=12, blank=True)
     message_type = models.CharField(max_length=10, default="LOM", help_text=_("MsgHead type (kodeverk 8279)"))
+    valid_periods = models.JSONField(
+        default=list, blank=True, help_text=_("[[from, to or null], ...] as registered at Helfo (from KUHR's praksis list)")
+    )
     active = models.BooleanField(default=True)
 
     class Meta:

@@ -142,6 +142,9 @@ def sync_practices(actor: Actor, company, client: KuhrClient, *, area: str = "")
         active = remote.status == "ok"
         if practice.active != active:
             practice.active, changed = active, True
+        periods = [[a.isoformat(), b.isoformat() if b else None] for a, b in remote.periods if a]
+        if practice.valid_periods != periods:
+            practice.valid_periods, changed = periods, True
         if changed:
             practice.save()
         synced.append(practice)
@@ -231,7 +234,16 @@ def _draft(card: BillCard) -> BillDraft:
         exemption_code=card.exemption_code,
         frikort_checked=card.frikort_checked_at is not None,
         patient_birth_date=card.patient.birth_date,
+        practice_periods=_periods(card.practice.valid_periods),
     )
+
+
+def _periods(raw) -> list[tuple[datetime.date, datetime.date | None]]:
+    return [
+        (datetime.date.fromisoformat(start), datetime.date.fromisoformat(end) if end else None)
+        for start, end in raw or []
+        if start
+    ]
 
 
 def check_bill_card(card: BillCard, table: TariffTable | None = None, today: datetime.date | None = None) -> list[dict]:

@@ -70,3 +70,10 @@ def test_frikort_without_check_is_a_warning_and_child_exemption_checks_age():
     assert ("error", "NOT_A_CHILD") in _codes(adult)
     child = BillDraft("LE", DAY, [("2ad", 1)], diagnoses=[("ICPC-2", "L73")], exemption_code="B", patient_birth_date=datetime.date(2015, 1, 1))
     assert _codes(child) == set()
+
+
+def test_practice_period():
+    draft = BillDraft("LE", DAY, [("1i", 1)], practice_periods=[(datetime.date(2020, 1, 1), datetime.date(2025, 12, 31))])
+    assert ("error", "PRACTICE_NOT_VALID") in _codes(draft)
+    draft.practice_periods.append((datetime.date(2026, 1, 1), None))
+    assert _codes(draft) == set()

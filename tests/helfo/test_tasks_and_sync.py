@@ -34,6 +34,15 @@ def test_sync_practices_from_kuhr(clinic, kuhr):
     client = KuhrClient(kuhr.url, StaticTokenProvider(kuhr.issue_token()))
     synced = services.sync_practices(clinic["admin"], clinic["company"], client)
     assert {p.practice_id: p.area for p in synced} == {PRACTICE_ID: "LE", "1004326468": "LE"}
+    practice.refresh_from_db()
+    assert practice.valid_periods == [["2020-01-01", "2028-07-15"]]
+
+    # A bill dated outside the registered periods is held back.
+    helfo_event(clinic, f.patient(clinic["company"].organisation), start=local(2), codes=["1i"], diagnoses=(("ICPC-2", "U71"),))
+    practice.valid_periods = [["2020-01-01", "2020-12-31"]]
+    practice.save()
+    (card,) = services.create_bill_cards(clinic["clerk"], practice)
+    assert "PRACTICE_NOT_VALID" in {f["code"] for f in card.findings}
 
 
 def test_statuses_command(clinic, kuhr_settings, p12_bytes, capsys):
