@@ -500,11 +500,13 @@ class Doc:
         return self.root.tag == f"{{{CREDITNOTE_NS}}}CreditNote"
 
     def _index(self) -> None:
-        """One pass in document order: the tag index and every known context's node list."""
+        """One pass in document order: the tag index, every known context's node list, each
+        element's path from the root and the empty leaves (what the //* rules need)."""
         by_tag: dict = {}
         table, contexts = DISPATCH.table, DISPATCH.contexts
         results = {expr: [] for expr in contexts}
-        elements = []
+        elements, empty = [], []
+        paths: dict = {}
         get = table.get
         for el in self.root.iter():
             tag = el.tag
@@ -513,6 +515,13 @@ class Doc:
             elements.append(el)
             by_tag.setdefault(tag, []).append(el)
             parent = el.getparent()
+            paths[el] = paths[parent] + (tag,) if parent is not None else ()
+            if len(el) == 0:
+                text = el.text
+                if not text or not text.strip():
+                    empty.append(el)
+            elif not any(isinstance(child.tag, str) for child in el) and not "".join(el.itertext()).strip():
+                empty.append(el)
             seen: dict = {}
             for key in ((parent.tag if parent is not None else None, tag), (_ANY, tag)):
                 candidates = get(key)
@@ -528,6 +537,8 @@ class Doc:
                             found.append(el)
         self._by_tag, self._elements = by_tag, elements
         self._contexts.update(results)
+        self._memo["element_paths"] = frozenset(paths.values()) - {()}
+        self._memo["empty_elements"] = empty
 
     @property
     def elements(self) -> list:

@@ -92,16 +92,10 @@ def _slack(expected: Decimal, value: Decimal, slack: Decimal) -> bool:
 # ------------------------------------------------------------------ empty elements
 
 def _empty_elements(doc) -> list:
-    """``//*[not(*) and not(normalize-space())]``: leaves whose text is empty or white space."""
-    found = []
-    for el in doc.elements:
-        if len(el) == 0:
-            text = el.text
-            if not text or not text.strip():
-                found.append(el)
-        elif not any(isinstance(child.tag, str) for child in el) and not "".join(el.itertext()).strip():
-            found.append(el)
-    return found
+    """``//*[not(*) and not(normalize-space())]``: leaves whose text is empty or white space
+    (collected by the document index pass)."""
+    doc.elements  # noqa: B018  (runs the index pass)
+    return doc.memo("empty_elements", list)
 
 
 peppol("PEPPOL-EN16931-R008", _empty_elements, "Document MUST not contain empty elements.", lambda el, doc: False)

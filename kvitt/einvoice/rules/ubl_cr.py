@@ -29,21 +29,9 @@ def _load() -> list[tuple[str, str, str]]:
 
 
 def _element_paths(doc) -> frozenset:
-    """Every element's path from the root as a tuple of Clark names."""
-
-    def compute():
-        found = set()
-        stack = [(doc.root, ())]
-        while stack:
-            element, path = stack.pop()
-            for child in element:
-                if isinstance(child.tag, str):
-                    child_path = path + (child.tag,)
-                    found.add(child_path)
-                    stack.append((child, child_path))
-        return frozenset(found)
-
-    return doc.memo("element_paths", compute)
+    """Every element's path from the root as a tuple of Clark names (from the index pass)."""
+    doc.elements  # noqa: B018  (runs the index pass)
+    return doc.memo("element_paths", frozenset)
 
 
 def _clark_path(path: str) -> tuple | None:

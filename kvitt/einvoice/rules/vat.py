@@ -148,22 +148,27 @@ MESSAGES.update({
 # ------------------------------------------------------------------ shared per-document lookups
 
 
-def _categories(doc, path: str, code: str, vat_only: bool = True) -> list:
-    def compute():
-        return [c for c in doc.all(path) if category_id(c) == code and (not vat_only or is_vat_scheme(c))]
+def _by_code(doc, path: str, vat_only: bool) -> dict:
+    """The categories under ``path`` grouped by their code (computed once per document)."""
 
-    return doc.memo(("cat", path, code, vat_only), compute)
+    def compute():
+        groups: dict = {}
+        for category in doc.all(path):
+            if not vat_only or is_vat_scheme(category):
+                groups.setdefault(category_id(category), []).append(category)
+        return groups
+
+    return doc.memo(("by_code", path, vat_only), compute)
+
+
+def _categories(doc, path: str, code: str, vat_only: bool = True) -> list:
+    return _by_code(doc, path, vat_only).get(code, [])
 
 
 def _charge_categories(doc, charge: bool, code: str, vat_only: bool = True, doc_level: bool = False) -> list:
     path = "/*/cac:AllowanceCharge/cac:TaxCategory" if doc_level else "//cac:AllowanceCharge/cac:TaxCategory"
-
-    def compute():
-        return [c for c in doc.all(path)
-                if xbool(first(c.getparent(), "cbc:ChargeIndicator")) is charge
-                and category_id(c) == code and (not vat_only or is_vat_scheme(c))]
-
-    return doc.memo(("charge", charge, code, vat_only, doc_level), compute)
+    return [c for c in _categories(doc, path, code, vat_only)
+            if xbool(first(c.getparent(), "cbc:ChargeIndicator")) is charge]
 
 
 def _seller_ids(doc, any_supplier_scheme: bool) -> bool:
