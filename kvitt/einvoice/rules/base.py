@@ -215,11 +215,21 @@ def nodes(el, path: str) -> list:
 
 
 def first(el, path: str):
+    tags = _CHILD_PATHS.get(path, 0)
+    if tags == 0:
+        tags = _child_path(path)
+    if tags is not None and len(tags) == 1:
+        return next(el.iterchildren(tags[0]), None)
     found = nodes(el, path)
     return found[0] if found else None
 
 
 def exists(el, path: str) -> bool:
+    tags = _CHILD_PATHS.get(path, 0)
+    if tags == 0:
+        tags = _child_path(path)
+    if tags is not None and len(tags) == 1:
+        return next(el.iterchildren(tags[0]), None) is not None
     return bool(nodes(el, path))
 
 
