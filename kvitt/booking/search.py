@@ -206,7 +206,9 @@ def _by_availability(within, profession, competence, after, before, limit, requi
         slots = (
             free_slots(profession=profession, competence=competence, after=after, before=before)
             .filter(location_id__in=list(distance_of))
-            .order_by("start", "id")
+            # No tie-breaker column: many slots share a start (08:00), and a second sort key would make
+            # PostgreSQL read the whole tie group before the LIMIT; ties are ordered by distance below.
+            .order_by("start")
             .values_list("location_id", "start")
         )
         batch, offset = 2 * limit + 10, 0
@@ -240,7 +242,7 @@ def _results(hits, profession, competence, after, before, slots_per_result) -> l
     staff: dict[int, list[Practitioner]] = {pk: [] for pk in ids}
     through = Practitioner.locations.through.objects.filter(
         location_id__in=ids, practitioner__in=eligible_practitioners(profession, competence)
-    ).select_related("practitioner")
+    ).select_related("practitioner").only("location_id", "practitioner__id", "practitioner__name")
     for link in through:
         staff[link.location_id].append(link.practitioner)
     results = []
