@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 
 from kvitt.payments.ports import Posting, Receivable
-from kvitt.receivables.models import InvoiceStatus, PatientInvoice
+from kvitt.receivables.models import EntryKind, InvoiceStatus, PatientInvoice
 from kvitt.receivables.services import book_payment
+
+
+CHARGES = (EntryKind.INVOICED, EntryKind.FEE, EntryKind.INTEREST)
 
 
 class PatientInvoiceLedger:
@@ -16,13 +19,17 @@ class PatientInvoiceLedger:
         rows = (
             PatientInvoice.objects.filter(organisation=organisation)
             .filter(Q(status=InvoiceStatus.OPEN) | Q(status=InvoiceStatus.PAID))
-            .annotate(debtor=F("patient__name"))
-            .values_list("pk", "reference", "number", "open_minor", "debtor", "principal_minor", "status", "currency")
+            .annotate(
+                debtor=F("patient__name"),
+                # Everything ever charged (principal, fees, interest): how far a reversal can reopen.
+                charged=Sum("entries__amount_minor", filter=Q(entries__kind__in=CHARGES)),
+            )
+            .values_list("pk", "reference", "number", "open_minor", "debtor", "charged", "status", "currency")
         )
-        for pk, reference, number, open_minor, debtor, principal, status, currency in rows.iterator(chunk_size=5000):
+        for pk, reference, number, open_minor, debtor, charged, status, currency in rows.iterator(chunk_size=5000):
             yield Receivable(
                 id=str(pk), reference=reference, invoice_number=str(number), open_minor=max(open_minor, 0),
-                debtor_name=debtor, total_minor=principal, closed=status != InvoiceStatus.OPEN, currency=currency,
+                debtor_name=debtor, total_minor=charged, closed=status != InvoiceStatus.OPEN, currency=currency,
             )
 
     def apply(self, organisation, postings: list[Posting]) -> None:

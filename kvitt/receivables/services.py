@@ -188,6 +188,11 @@ def book_payment(invoice: PatientInvoice, amount_minor: int, *, on: datetime.dat
         credit_minor += left  # more than was owed: the rest is the patient's credit balance
     elif amount_minor < 0:
         _entry(invoice, EntryKind.REVERSAL, Component.PRINCIPAL, -amount_minor, on, label, bank_transaction_id)
+    if credit_minor < 0:
+        # The bank takes back more than the patient has to their good (a payment reversed
+        # twice, say): take back only what is there; the rest stays on the bank transaction
+        # for someone to look at, rather than becoming a debt the patient never incurred.
+        credit_minor = -min(-credit_minor, max(-b[Component.CREDIT], 0))
     if credit_minor:
         kind = EntryKind.OVERPAYMENT if credit_minor > 0 else EntryKind.REVERSAL
         _entry(invoice, kind, Component.CREDIT, -credit_minor, on, label, bank_transaction_id)

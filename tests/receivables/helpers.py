@@ -16,8 +16,12 @@ def agency() -> Organisation:
     return Organisation.objects.create(name="Trygg Inkasso AS", kind=OrganisationKind.COLLECTION_AGENCY, org_number=valid_orgnr("96789012"))
 
 
+# The account the test bank files (tests/payments builders) are made out to.
+ACCOUNT, IBAN = "86011117947", "NO9386011117947"
+
+
 def norwegian_creditor(collection: Organisation | None = None, **overrides):
-    company = f.company("Fjordbyen Fysio AS")
+    company = f.company("Fjordbyen Fysio AS", bank_account=ACCOUNT, iban=IBAN)
     settings = CreditorSettings.objects.create(
         organisation=company.organisation, country="NO", currency="NOK", account=company.bank_account,
         reference_scheme="kid_mod10", reference_length=10, collection_agency=collection, **overrides,

@@ -56,7 +56,7 @@ def test_norway_reminder_notice_collection_then_ocr_giro_payment_closes_it():
     assert services.run_dunning(D(2026, 6, 1)).steps == {}  # nothing more after hand-over
 
     owed = inv.open_minor
-    ocr = ocr_builder.build([ocr_builder.OcrPayment(owed, inv.reference)])
+    ocr = ocr_builder.build([ocr_builder.OcrPayment(owed, inv.reference)], account=h.ACCOUNT)
     reports = import_bank_files(clerk, [("ocr.txt", ocr)])
     assert reports[0].status == "imported" and reports[0].matched == 1
     inv.refresh_from_db()
