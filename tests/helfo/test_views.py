@@ -86,3 +86,19 @@ def test_payment_and_credit_buttons(web, clinic):
     assert card.egenandel_paid and str(card.egenandel_paid_on) == "2026-01-07"
     response = web.post(f"/helfo/bills/{card.pk}/credit/", {"reason": "x"})
     assert response.status_code == 302 and not Settlement.objects.exists()  # only approved bills can be credited
+
+
+@pytest.mark.parametrize("language,text", [("nb", "Velg alle"), ("sv", "Välj alla"), ("en", "Select all")])
+def test_orders_page_speaks_nb_sv_en(web, clinic, language, text):
+    from django.utils import translation
+
+    from kvitt.helfo.checks import BillDraft, run_checks
+    from kvitt.helfo.tariffs import load_demo_table
+
+    web.cookies["django_language"] = language
+    page = web.get(f"/helfo/?practice={clinic['practice'].pk}", HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert text in page
+    with translation.override(language):
+        findings, _ = run_checks(BillDraft("PS", local(1).date(), [("202b", 1)], diagnoses=[("ICD-10", "F32")]), load_demo_table(), local(1).date())
+    expected = {"nb": "krever henvisning", "sv": "kräver remiss", "en": "referral is required"}[language]
+    assert expected in findings[0].message
