@@ -6,22 +6,22 @@ import datetime
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from kvitt.core.money import format_amount
 
 # Notes that prevent the usual misunderstandings (domain.md).
 INVOICE_NOTES = [
-    N_("Frikort covers the patient share for treatment, not medical materials."),
-    N_("Copies of records sent by post cost money."),
-    N_("If you pay at the terminal before the treatment is registered, it may show zero: pay this invoice instead."),
-    N_("Lab work and the consultation may be billed separately; both belong to this invoice."),
+    gettext_noop("Frikort covers the patient share for treatment, not medical materials."),
+    gettext_noop("Copies of records sent by post cost money."),
+    gettext_noop("If you pay at the terminal before the treatment is registered, it may show zero: pay this invoice instead."),
+    gettext_noop("Lab work and the consultation may be billed separately; both belong to this invoice."),
 ]
 
 STEP_SUBJECTS = {
-    "reminder": N_("Reminder: invoice %(number)s"),
-    "notice": N_("Debt collection notice: invoice %(number)s"),
-    "collection": N_("Invoice %(number)s handed over to debt collection"),
+    "reminder": gettext_noop("Reminder: invoice %(number)s"),
+    "notice": gettext_noop("Debt collection notice: invoice %(number)s"),
+    "collection": gettext_noop("Invoice %(number)s handed over to debt collection"),
 }
 
 
