@@ -20,6 +20,9 @@ def deliver_outbox_message(message_id: int) -> str:
     if status == OutboxStatus.PENDING:
         next_at = OutboxMessage.objects.values_list("next_attempt_at", flat=True).get(pk=message_id)
         transaction.on_commit(lambda: deliver_outbox_message.using(run_after=next_at).enqueue(message_id))
+    # Pick up a few rows that are due for other reasons, above all rows whose worker died while
+    # holding the lease (their own task will not come back). The sweep task does the rest.
+    outbox.process_due(limit=10)
     return status
 
 

@@ -37,9 +37,12 @@ def search_results(request):
         )
     except (ValueError, geo.UnknownPostcode) as exc:
         error = str(exc)
+    moving = None
+    if request.GET.get("rebook"):
+        moving = services.live_bookings(assignment).filter(pk=request.GET["rebook"]).first()
     return render(
         request, "booking/_search_results.html",
-        {"assignment": assignment, "origin": origin, "results": results, "error": error},
+        {"assignment": assignment, "origin": origin, "results": results, "error": error, "moving": moving},
     )
 
 
@@ -48,8 +51,13 @@ def search_results(request):
 def book(request):
     actor = request.actor
     assignment = case_selectors.get_assignment(actor, request.POST.get("sakid", ""))
+    slot_id = int(request.POST.get("slot_id", "0"))
+    moving = services.live_bookings(assignment).filter(pk=request.POST.get("rebook") or 0).first()
     try:
-        services.book_slot(actor, assignment, int(request.POST.get("slot_id", "0")))
+        if moving is not None:
+            services.rebook(actor, moving, slot_id, request.POST.get("reason", ""))
+        else:
+            services.book_slot(actor, assignment, slot_id)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("cases:detail", sakid=assignment.sakid)

@@ -134,3 +134,25 @@ def test_clinic_sets_up_its_journal_system_in_the_web(journal):
     token_page = web.post(reverse("booking:integration_secret", args=[integration.pk]), {"kind": "push_token"}).content.decode()
     assert re.search(r"<code>kv_[\w-]+</code>", token_page)
     assert logged_in(f.case_handler(f.payer())).get(url).status_code == 403
+
+
+@pytest.mark.django_db
+def test_case_handler_moves_a_booking_in_the_web():
+    payer = f.payer()
+    clinic = h.clinic(payer)
+    handler = f.case_handler(payer)
+    assignment = f.assignment(handler)
+    first, second = Slot.objects.filter(location=clinic.location, status="free").order_by("start")[:2]
+    from kvitt.booking import services
+
+    booking = services.book_slot(handler, assignment, first.pk)
+    web = logged_in(handler)
+    detail = web.get(reverse("cases:detail", args=[assignment.sakid])).content.decode()
+    assert 'data-testid="move-booking"' in detail
+    html = web.get(reverse("booking:search"), {"sakid": assignment.sakid, "postcode": "0150", "rebook": booking.pk}).content.decode()
+    assert f'name="rebook" value="{booking.pk}"' in html
+    web.post(reverse("booking:book"), {"sakid": assignment.sakid, "slot_id": second.pk, "rebook": booking.pk})
+    booking.refresh_from_db()
+    assert booking.state == BookingState.CANCELLED
+    moved = Booking.objects.get(replaces=booking)
+    assert moved.slot_id == second.pk and Slot.objects.get(pk=first.pk).status == "free"

@@ -62,3 +62,17 @@ def test_bad_input_is_a_clear_422():
     body = {**BODY, "valid_to": "2025-01-01"}
     r = client.post("/api/v1/cases/assignments", body, content_type="application/json")
     assert r.status_code == 422 and "valid_to" in r.json()["errors"]
+
+
+def test_assignment_given_straight_to_an_approved_location():
+    payer = f.payer()
+    client = bearer(payer.organisation, Role.INSURER_CASE_HANDLER)
+    company = f.company()
+    location = f.location(company)
+    r = client.post("/api/v1/cases/assignments", {**BODY, "location_id": location.pk}, content_type="application/json")
+    assert r.status_code == 403  # not in this insurer's network
+    f.approval(payer, company)
+    r = client.post("/api/v1/cases/assignments", {**BODY, "location_id": location.pk}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["company_id"] == company.pk
+    clinic = bearer(company.organisation, Role.CLINIC_ADMIN)
+    assert [a["sakid"] for a in clinic.get("/api/v1/cases/assignments").json()] == [r.json()["sakid"]]
