@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import logging
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -304,8 +305,13 @@ def _waived(invoice: InboundInvoice) -> frozenset:
     return frozenset((o.code, o.line_id or None) for o in invoice.overrides.all())
 
 
-def validate_invoice(actor: Actor, invoice: InboundInvoice, *, now: datetime.datetime | None = None) -> InboundInvoice:
-    """Run the validation chain on ``invoice`` (again), decide, consume coverage, queue the notices."""
+def validate_invoice(actor: Actor, invoice: InboundInvoice, *, now: datetime.datetime | None = None,
+                     enqueue_notices: bool = True) -> InboundInvoice:
+    """Run the validation chain on ``invoice`` (again), decide, consume coverage, queue the notices.
+
+    The notices are outbox rows written in the same transaction; ``enqueue_notices`` also queues
+    one delivery task per row (a batch queues one sweep per chunk instead).
+    """
     _require_own(actor, invoice)
     now = now or timezone.now()
     with transaction.atomic():
@@ -353,7 +359,7 @@ def validate_invoice(actor: Actor, invoice: InboundInvoice, *, now: datetime.dat
             patient=Patient(pk=assignment.patient_id) if assignment is not None else None,
         )
         queued = queue_notices(locked, run, result.findings, verdict, doc)
-    if queued:
+    if queued and enqueue_notices:
         from kvitt.claims import tasks
 
         for pk in queued:
@@ -508,20 +514,42 @@ def deliver_due_notices(*, now: datetime.datetime | None = None, transport=None,
 # --- batches -----------------------------------------------------------------------------------
 
 
-def run_batch(payer: Payer, *, now: datetime.datetime | None = None, limit: int | None = None) -> dict[str, int]:
-    """Validate the payer's waiting invoices, oldest first. One transaction per invoice."""
+BATCH_CHUNK = 50
+
+
+def validate_many(actor: Actor, ids, *, now: datetime.datetime | None = None, chunk: int = BATCH_CHUNK):
+    """Validate invoices by id, yielding ``(id, status, seconds)``.
+
+    ``chunk`` invoices share one outer transaction (one commit, one fsync) and each runs in its
+    own savepoint, so a failing invoice rolls back alone and is reported as ``error``. The
+    notices of a chunk go out when it commits.
+    """
+    from kvitt.claims import tasks
+
+    ids = list(ids)
+    for start in range(0, len(ids), chunk):
+        with transaction.atomic():
+            transaction.on_commit(tasks.enqueue_notice_sweep)
+            for pk in ids[start:start + chunk]:
+                began = time.perf_counter()
+                try:
+                    invoice = InboundInvoice.objects.select_related("payer").defer("original", "document").get(pk=pk)
+                    status = validate_invoice(actor, invoice, now=now, enqueue_notices=False).status
+                except Exception:
+                    logger.exception("claims: validation of inbound invoice %s failed", pk)
+                    status = "error"
+                yield pk, status, time.perf_counter() - began
+
+
+def run_batch(payer: Payer, *, now: datetime.datetime | None = None, limit: int | None = None,
+              chunk: int = BATCH_CHUNK) -> dict[str, int]:
+    """Validate the payer's waiting invoices, oldest first."""
     now = now or timezone.now()
     actor = worker_actor(payer)
     pending = InboundInvoice.objects.filter(payer=payer, status=InboundStatus.RECEIVED).order_by("received_at", "id")
     ids = list(pending.values_list("pk", flat=True)[:limit] if limit else pending.values_list("pk", flat=True))
     outcomes: dict[str, int] = {}
-    for pk in ids:
-        invoice = InboundInvoice.objects.select_related("payer").get(pk=pk)
-        try:
-            status = validate_invoice(actor, invoice, now=now).status
-        except Exception:
-            logger.exception("claims: validation of inbound invoice %s failed", pk)
-            status = "error"
+    for _pk, status, _seconds in validate_many(actor, ids, now=now, chunk=chunk):
         outcomes[status] = outcomes.get(status, 0) + 1
     ClaimsSettings.objects.filter(payer=payer).update(last_run_at=now)
     return outcomes

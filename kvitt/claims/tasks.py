@@ -25,6 +25,14 @@ def enqueue_notice(outbox_id: int) -> None:
         logger.exception("claims: could not enqueue notice %s", outbox_id)
 
 
+def enqueue_notice_sweep() -> None:
+    """After a batch chunk: one task delivers all its notices."""
+    try:
+        deliver_claims_notices.enqueue()
+    except Exception:
+        logger.exception("claims: could not enqueue the notice sweep")
+
+
 @task(queue_name="default")
 def validate_inbound(invoice_id: int) -> str:
     from kvitt.claims import services
