@@ -143,3 +143,15 @@ def test_missing_schema_folder_is_a_finding_not_a_crash(tmp_path):
     assert not report.valid
     assert report.findings[0].id == "UBL-XSD" and "could not be loaded" in report.findings[0].message
     assert len(report.findings) == 1  # the rules found nothing else
+
+
+@pytest.mark.parametrize(
+    ("country", "expected"),
+    [("DK", {"DK-R-014", "DK-R-005"}), ("NL", {"NL-R-003"}), ("IT", {"IT-R-001"}), ("IS", {"IS-R-002"})],
+)
+def test_national_rules_apply_only_to_their_country(country, expected):
+    root = clinic_root()
+    for code in root.xpath("//cac:Country/cbc:IdentificationCode", namespaces=NS):
+        code.text = country
+    assert expected <= fired(root, flag="fatal")
+    assert not {i for i in fired(clinic_root()) if i[:3] in ("DK-", "NL-", "IT-", "IS-")}

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 from lxml import etree
 
-from . import cen, peppol, syntax, ubl_cr, vat  # noqa: F401  (importing registers the rules)
+from . import cen, national, peppol, syntax, ubl_cr, vat  # noqa: F401  (importing registers the rules)
 from .base import FATAL, RULES, WARNING, Doc, Finding, Rule, element_path
 
 __all__ = ["check", "Finding", "Rule", "RULES", "FATAL", "WARNING", "rule_ids", "SOURCES"]
