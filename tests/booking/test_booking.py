@@ -375,3 +375,19 @@ def test_booking_notices_by_email(insurer, django_capture_on_commit_callbacks):
         services.cancel_booking(handler, booking, "Pasienten er frisk")
     assert sorted(m.to[0] for m in mail.outbox) == ["kari@example.no", "post@fysio.example"]
     assert any("Pasienten er frisk" in m.body for m in mail.outbox)
+
+
+def test_delivery_task_comes_back_at_the_next_attempt_time(insurer, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from kvitt.booking.tasks import deliver_outbox_message
+
+    payer, handler = insurer
+    c = h.clinic(payer, base_url=f"http://127.0.0.1:{free_port()}/kvitt/v1")  # nothing listens there
+    booking = services.book_slot(handler, f.assignment(handler), first_free(c).pk)
+    message = OutboxMessage.objects.get(booking=booking)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver_outbox_message.call(message.pk) == OutboxStatus.PENDING
+    message.refresh_from_db()
+    queued = DBTaskResult.objects.filter(task_path__endswith="deliver_outbox_message", run_after__isnull=False).get()
+    assert queued.run_after == message.next_attempt_at and queued.args_kwargs["args"] == [message.pk]
