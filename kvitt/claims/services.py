@@ -86,11 +86,11 @@ def payer_of(actor: Actor) -> Payer:
     return payer
 
 
-def _require_own(actor: Actor, invoice: InboundInvoice) -> Payer:
-    payer = payer_of(actor)
-    if invoice.payer_id != payer.pk:
+def _require_own(actor: Actor, invoice: InboundInvoice) -> None:
+    if actor.organisation.kind not in PAYER_KINDS or actor.role not in (Role.INSURER_CASE_HANDLER, "system"):
+        raise PermissionDenied("only the receiving insurer handles its inbound invoices")
+    if invoice.payer.organisation_id != actor.organisation.pk:
         raise PermissionDenied("not found or not yours")
-    return payer
 
 
 def _user(actor: Actor):
@@ -457,14 +457,11 @@ def queue_notices(invoice: InboundInvoice, run: int, findings, verdict, doc: Doc
         )
         rows.append(NoticeOutbox(invoice=invoice, kind=OutboxKind.EMAIL, key=f"email:{invoice.pk}:{run}",
                                  recipient=recipient, subject=subject[:300], body=body))
-    created = []
-    for row in rows:
-        obj, made = NoticeOutbox.objects.get_or_create(key=row.key, defaults={
-            f.name: getattr(row, f.name) for f in NoticeOutbox._meta.concrete_fields if f.name not in ("id", "key")
-        })
-        if made:
-            created.append(obj.pk)
-    return created
+    # Keys are per invoice and run, so a row exists already only when a run is replayed.
+    existing = set(NoticeOutbox.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True))
+    fresh = [r for r in rows if r.key not in existing]
+    NoticeOutbox.objects.bulk_create(fresh)
+    return list(NoticeOutbox.objects.filter(key__in=[r.key for r in fresh]).values_list("pk", flat=True)) if fresh else []
 
 
 def _access_point():
@@ -530,10 +527,15 @@ def validate_many(actor: Actor, ids, *, now: datetime.datetime | None = None, ch
     for start in range(0, len(ids), chunk):
         with transaction.atomic():
             transaction.on_commit(tasks.enqueue_notice_sweep)
-            for pk in ids[start:start + chunk]:
+            part = ids[start:start + chunk]
+            heads = {
+                row.pk: row for row in
+                InboundInvoice.objects.filter(pk__in=part).select_related("payer").only("pk", "assignment_id", "payer")
+            }
+            for pk in part:
                 began = time.perf_counter()
                 try:
-                    invoice = InboundInvoice.objects.select_related("payer").defer("original", "document").get(pk=pk)
+                    invoice = heads[pk]
                     status = validate_invoice(actor, invoice, now=now, enqueue_notices=False).status
                 except Exception:
                     logger.exception("claims: validation of inbound invoice %s failed", pk)
