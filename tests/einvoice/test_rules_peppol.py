@@ -155,3 +155,35 @@ def test_national_rules_apply_only_to_their_country(country, expected):
         code.text = country
     assert expected <= fired(root, flag="fatal")
     assert not {i for i in fired(clinic_root()) if i[:3] in ("DK-", "NL-", "IT-", "IS-")}
+
+
+def greek_supplier_root():
+    """The clinic invoice as a Greek supplier would send it: TIN-based number, VAT, endpoint and MARK."""
+    root = clinic_root()
+    party = one(root, "cac:AccountingSupplierParty/cac:Party")
+    one(party, "cac:PostalAddress/cac:Country/cbc:IdentificationCode").text = "GR"
+    one(party, "cac:PartyTaxScheme/cbc:CompanyID").text = "EL123456783"
+    one(party, "cac:PartyTaxScheme/cac:TaxScheme/cbc:ID").text = "VAT"
+    endpoint = one(party, "cbc:EndpointID")
+    endpoint.set("schemeID", "9933")
+    endpoint.text = "123456783"
+    one(root, "cbc:ID").text = "123456783|23/11/2026|17|1.1|A|B"
+    buyer_name = party.makeelement(f"{{{NS['cac']}}}PartyName")
+    buyer_name.append(party.makeelement(f"{{{NS['cbc']}}}Name"))
+    buyer_name[0].text = "Forsikring ASA"
+    one(root, "cac:AccountingCustomerParty/cac:Party/cbc:EndpointID").addnext(buyer_name)  # GR-R-005
+    reference = one(root, "cac:PaymentMeans").makeelement(f"{{{NS['cac']}}}AdditionalDocumentReference")
+    one(root, "cac:OrderReference").addnext(reference)
+    for name, text in (("ID", "400001234567890"), ("DocumentDescription", "##M.AR.K##")):
+        child = reference.makeelement(f"{{{NS['cbc']}}}{name}")
+        child.text = text
+        reference.append(child)
+    return root
+
+
+def test_greek_supplier_rules():
+    root = greek_supplier_root()
+    assert not {i for i in fired(root, flag="fatal") if i.startswith("GR-")}
+    one(root, "cbc:ID").text = "123456784|24/11/2026|x|9.9|A"
+    assert {"GR-R-001-1", "GR-R-001-2", "GR-R-001-3", "GR-R-001-4", "GR-R-001-5", "GR-R-001-7"} <= fired(root, flag="fatal")
+    assert "GR-R-001-6" not in fired(root)

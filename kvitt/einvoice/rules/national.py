@@ -1,4 +1,4 @@
-"""Peppol BIS 3.0 national rules for Danish (DK-R-*), Italian (IT-R-*), Icelandic (IS-R-*) and
+"""Peppol BIS 3.0 national rules for Danish (DK-R-*), Italian (IT-R-*), Icelandic (IS-R-*), Greek (GR-*) and
 Dutch (NL-R-*) suppliers, as in PEPPOL-EN16931-UBL.sch. They apply only to documents from those
 countries; Kvitt meets them when a clinic receives an invoice from a foreign supplier.
 """
@@ -277,3 +277,164 @@ national("NL-R-008", _when(_nl_supplier, "//cac:PaymentMeans"),
 national("NL-R-009", _when(_nl_supplier, "//cac:OrderLineReference/cbc:LineID"),
          "[NL-R-009] For suppliers in the Netherlands, if an order line reference (cac:OrderLineReference/cbc:LineID) is used, there must be an order reference on the document level (cac:OrderReference/cbc:ID)",
          lambda el, doc: exists(doc.root, "cac:OrderReference/cbc:ID"))
+
+# ------------------------------------------------------------------ Greece
+
+
+def tin_verification(value: str) -> bool:
+    """u:TinVerification: the ninth digit of a Greek TIN from the weighted sum of the first eight."""
+    digits = list(value)
+    if len(digits) < 9 or not all(d.isdigit() for d in digits[:9]):
+        return False
+    checksum = sum(int(digits[i]) * (2 ** (8 - i)) for i in range(8))
+    return (checksum % 11) % 10 == int(digits[8])
+
+
+def _greek(code: str) -> bool:
+    return code in ("GR", "EL")
+
+
+def _customer_country(doc) -> str:
+    from .peppol import customer_country
+
+    return customer_country(doc)
+
+
+def _gr_sender(doc) -> bool:
+    return _greek(supplier_country(doc))
+
+
+def _gr_both(doc) -> bool:
+    return _gr_sender(doc) and _greek(_customer_country(doc))
+
+
+def _accounting_supplier_country(doc) -> str:
+    """Like the supplier country, but from the supplier's own VAT number or address only."""
+    party = first(doc.root, "cac:AccountingSupplierParty/cac:Party")
+    if party is not None:
+        for scheme in nodes(party, "cac:PartyTaxScheme"):
+            if "VAT" in {sv(i) for i in nodes(scheme, "cac:TaxScheme/cbc:ID")}:
+                prefix = sv(first(scheme, "cbc:CompanyID"))[:2]
+                if prefix:
+                    return nsp(prefix).upper()
+        country = first(party, "cac:PostalAddress/cac:Country/cbc:IdentificationCode")
+        if country is not None:
+            return nsp(sv(country)).upper()
+    return "XX"
+
+
+def _vat_company_ids(party) -> list:
+    return [c for s in nodes(party, "cac:PartyTaxScheme") if nsp(sv(first(s, "cac:TaxScheme/cbc:ID"))) == "VAT"
+            for c in nodes(s, "cbc:CompanyID")]
+
+
+def _greek_vat_number(party) -> bool:
+    companies = _vat_company_ids(party)
+    return len(companies) == 1 and sv(companies[0])[:2] == "EL" and tin_verification(sv(companies[0])[2:])
+
+
+_DATE_RE = re.compile(r"^(0?[1-9]|[12][0-9]|3[01])[-\\/ ]?(0?[1-9]|1[0-2])[-\\/ ]?(19|20)[0-9]{2}")
+_GREEK_DOCUMENT_TYPES = ("1.1", "1.6", "2.1", "2.4", "5.1", "5.2", "")
+
+
+def _segments(el) -> list[str]:
+    return sv(el).split("|")
+
+
+def _segment(el, number: int) -> str:
+    parts = _segments(el)
+    return parts[number - 1] if len(parts) >= number else ""
+
+
+def _gr_r_001_2(el, doc) -> bool:
+    tin = _segment(el, 1)
+    if len(nsp(tin)) != 9 or not tin_verification(tin):
+        return False
+    parties = nodes(doc.root, "cac:AccountingSupplierParty/cac:Party") + nodes(doc.root, "cac:TaxRepresentativeParty")
+    return any(sv(c)[2:11] == tin for p in parties for c in _vat_company_ids(p))
+
+
+def _gr_r_001_3(el, doc) -> bool:
+    value = _segment(el, 2)
+    if not nsp(value) or not _DATE_RE.search(value):
+        return False
+    id_date = value.split("/")
+    issue = sv(first(doc.root, "cbc:IssueDate")).split("-")
+    return len(id_date) >= 3 and len(issue) >= 3 and (id_date[0], id_date[1], id_date[2]) == (issue[2], issue[1], issue[0])
+
+
+def _gr_r_001_4(el, doc) -> bool:
+    value = _segment(el, 3)
+    return bool(nsp(value)) and num(value) is not None and bool(re.fullmatch(r"\s*[+-]?\d+\s*", value)) and int(value) >= 0
+
+
+_GR_ID = _when(_gr_sender, "/ubl:Invoice/cbc:ID | /cn:CreditNote/cbc:ID")
+national("GR-R-001-1", _GR_ID, " When the Supplier is Greek, the Invoice Id should consist of 6 segments",
+         lambda el, doc: len(_segments(el)) == 6)
+national("GR-R-001-2", _GR_ID, "When the Supplier is Greek, the Invoice Id first segment must be a valid TIN Number and match either the Supplier's or the Tax Representative's Tin Number",
+         _gr_r_001_2)
+national("GR-R-001-3", _GR_ID, "When the Supplier is Greek, the Invoice Id second segment must be a valid Date that matches the invoice Issue Date",
+         _gr_r_001_3)
+national("GR-R-001-4", _GR_ID, "When Supplier is Greek, the Invoice Id third segment must be a positive integer", _gr_r_001_4)
+national("GR-R-001-5", _GR_ID, "When Supplier is Greek, the Invoice Id in the fourth segment must be a valid greek document type",
+         lambda el, doc: bool(nsp(_segment(el, 4))) and _segment(el, 4) in _GREEK_DOCUMENT_TYPES)
+national("GR-R-001-6", _GR_ID, "When Supplier is Greek, the Invoice Id fifth segment must not be empty", lambda el, doc: len(_segment(el, 5)) > 0)
+national("GR-R-001-7", _GR_ID, "When Supplier is Greek, the Invoice Id sixth segment must not be empty", lambda el, doc: len(_segment(el, 6)) > 0)
+
+_GR_SUPPLIER = _when(_gr_sender, "/*/cac:AccountingSupplierParty/cac:Party")
+national("GR-R-002", _GR_SUPPLIER, "Greek Suppliers must provide their full name as they are registered in the  Greek Business Registry (G.E.MH.) as a legal entity or in the Tax Registry as a natural person ",
+         lambda el, doc: len(sv(first(el, "cac:PartyName/cbc:Name"))) > 0)
+national("GR-S-011", _GR_SUPPLIER, "Greek suppliers must provide their Seller Tax Registration Number, prefixed by the country code",
+         lambda el, doc: _greek_vat_number(el), flag=WARNING)
+
+
+def _gr_supplier_vat_ids(doc) -> list:
+    if not _gr_sender(doc):
+        return []
+    return [c for p in nodes(doc.root, "cac:AccountingSupplierParty/cac:Party") for c in _vat_company_ids(p)]
+
+
+national("GR-R-003", _gr_supplier_vat_ids, "For the Greek Suppliers, the VAT must start with 'EL' and must be a valid TIN number",
+         lambda el, doc: sv(el)[:2] == "EL" and tin_verification(sv(el)[2:]))
+
+
+def _gr_domestic_sender(doc) -> bool:
+    return _gr_sender(doc) and "GR" in {sv(c) for c in nodes(doc.root, "cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode")}
+
+
+def _described(el, text: str) -> list:
+    return [r for r in nodes(el, "cac:AdditionalDocumentReference") if text in {sv(d) for d in nodes(r, "cbc:DocumentDescription")}]
+
+
+_GR_ROOT = _when(_gr_domestic_sender, ROOT)
+national("GR-R-004-1", _GR_ROOT, " When Supplier is Greek, there must be one MARK Number", lambda el, doc: len(_described(el, "##M.AR.K##")) == 1)
+national("GR-S-008-1", _GR_ROOT, " When Supplier is Greek, there should be one invoice url",
+         lambda el, doc: len(_described(el, "##INVOICE|URL##")) == 1, flag=WARNING)
+national("GR-R-008-2", _GR_ROOT, " When Supplier is Greek, there should be no more than one invoice url",
+         lambda el, doc: len(_described(el, "##INVOICE|URL##")) <= 1)
+
+
+def _gr_mark_ids(doc) -> list:
+    if not _gr_domestic_sender(doc):
+        return []
+    return [i for r in _described(doc.root, "##M.AR.K##") for i in nodes(r, "cbc:ID")]
+
+
+def _gr_invoice_urls(doc) -> list:
+    return _described(doc.root, "##INVOICE|URL##") if _gr_sender(doc) else []
+
+
+national("GR-R-004-2", _gr_mark_ids, " When Supplier is Greek, the MARK Number must be a positive integer",
+         lambda el, doc: bool(re.match(r"^[1-9]([0-9]*)", sv(el))))
+national("GR-R-008-3", _gr_invoice_urls, "When Supplier is Greek and the INVOICE URL Document reference exists, the External Reference URI should be present",
+         lambda el, doc: len(nsp(sv(first(el, "cac:Attachment/cac:ExternalReference/cbc:URI")))) > 0)
+national("GR-R-005", _when(_gr_sender, "/*/cac:AccountingCustomerParty/cac:Party"), "Greek Suppliers must provide the full name of the buyer",
+         lambda el, doc: len(sv(first(el, "cac:PartyName/cbc:Name"))) > 0)
+national("GR-R-009", _when(lambda doc: _greek(_accounting_supplier_country(doc)), "/*/cac:AccountingSupplierParty/cac:Party/cbc:EndpointID"),
+         "Greek suppliers that send an invoice through the PEPPOL network must use a correct TIN number as an electronic address according to PEPPOL Electronic Address Identifier scheme (schemeID 9933).",
+         lambda el, doc: el.get("schemeID") == "9933" and tin_verification(sv(el)))
+national("GR-R-006", _when(_gr_both, "/*/cac:AccountingCustomerParty/cac:Party"), "Greek Suppliers must provide the VAT number of the buyer, if the buyer is Greek ",
+         lambda el, doc: _greek_vat_number(el))
+national("GR-R-010", _when(_gr_both, "/*/cac:AccountingCustomerParty/cac:Party/cbc:EndpointID"),
+         "Greek Suppliers that send an invoice through the PEPPOL network to a greek buyer must use a correct TIN number as an electronic address according to PEPPOL Electronic Address Identifier scheme (SchemeID 9933)",
+         lambda el, doc: el.get("schemeID") == "9933" and tin_verification(sv(el)))
