@@ -45,12 +45,15 @@ def load(ctx) -> None:
 
     services.create_bill_cards(fysio_clerk, fysio_practice)
     cards = list(services.order_list(fysio_practice))
-    clean = [c for c in cards if not c.has_errors][:10]
+    clean = [c for c in cards if not c.has_errors]
     if clean:
-        services.create_settlement(fysio_clerk, fysio_practice, clean, practitioner=clean[0].practitioner)
+        first = clean[0].practitioner
+        mine = [c for c in clean if c.practitioner_id == first.pk][:10]
+        services.create_settlement(fysio_clerk, fysio_practice, mine, practitioner=first)
 
     services.create_bill_cards(psyk_admin, psyk_practice)
-    cards = [c for c in services.order_list(psyk_practice) if not c.has_errors][:8]
+    cards = [c for c in services.order_list(psyk_practice) if not c.has_errors]
+    cards = [c for c in cards if c.practitioner_id == cards[0].practitioner_id][:8] if cards else []
     if cards:
         settlement = services.create_settlement(psyk_admin, psyk_practice, cards, practitioner=cards[0].practitioner)
         credential = credentials[cards[0].practitioner_id]

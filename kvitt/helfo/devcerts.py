@@ -11,7 +11,10 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
 
-def make_identity(common_name: str, *, serial_number: str = "", days: int = 365, key_size: int = 2048):
+def make_identity(
+    common_name: str, *, serial_number: str = "", days: int = 365, key_size: int = 2048,
+    not_before: datetime.datetime | None = None, not_after: datetime.datetime | None = None,
+):
     """(private key, certificate) for a throwaway signing identity."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=key_size)
     attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, "NO"), x509.NameAttribute(NameOID.COMMON_NAME, common_name)]
@@ -25,8 +28,8 @@ def make_identity(common_name: str, *, serial_number: str = "", days: int = 365,
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(minutes=5))
-        .not_valid_after(now + datetime.timedelta(days=days))
+        .not_valid_before(not_before or now - datetime.timedelta(minutes=5))
+        .not_valid_after(not_after or now + datetime.timedelta(days=days))
         .add_extension(x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True)
         .sign(key, hashes.SHA256())
     )

@@ -174,6 +174,14 @@ def signer_for(credential: SigningCredential, password: str) -> Signer:
     return Pkcs12Signer(bytes(credential.p12), password)
 
 
+def sign_with_credential(actor: Actor, settlement: Settlement, credential: SigningCredential, password: str) -> Settlement:
+    """Sign with a stored .p12: the practitioner's own certificate, or the company's (enterprise)."""
+    _require_clinic(actor, credential.organisation_id)
+    if credential.practitioner_id and settlement.practitioner_id and credential.practitioner_id != settlement.practitioner_id:
+        raise ValidationError(_("This certificate belongs to another practitioner"))
+    return sign_settlement(actor, settlement, signer_for(credential, password))
+
+
 # --- bill cards -----------------------------------------------------------------------------
 
 
@@ -479,6 +487,9 @@ def create_settlement(
     for card in cards:
         if card.practice_id != practice.pk:
             raise PermissionDenied("bill card belongs to another practice")
+        if practitioner is not None and card.practitioner_id != practitioner.pk:
+            problems.append(_("Bill %(n)s belongs to another practitioner") % {"n": card.bill_number})
+            continue
         if card.status not in SENDABLE or card.pure_patient_share:
             problems.append(_("Bill %(n)s is %(s)s") % {"n": card.bill_number, "s": card.get_status_display()})
             continue

@@ -60,6 +60,13 @@ class Signer(ABC):
 
     def sign(self, root: etree._Element) -> etree._Element:
         """Return a signed copy of ``root`` with an enveloped ds:Signature as its last child."""
+        certificate = self.certificate()
+        now = datetime.datetime.now(datetime.timezone.utc)
+        if not certificate_valid_on(certificate, now):
+            raise SigningError(
+                f"the certificate is not valid now (valid {certificate.not_valid_before_utc:%Y-%m-%d} "
+                f"to {certificate.not_valid_after_utc:%Y-%m-%d})"
+            )
         signer = XMLSigner(
             method=_enveloped(),
             signature_algorithm=SignatureMethod.RSA_SHA256,

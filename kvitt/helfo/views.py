@@ -132,8 +132,7 @@ def sign(request, settlement_id: int):
         messages.error(request, _("Choose a certificate to sign with"))
         return redirect("helfo:settlement", settlement_id=settlement.pk)
     try:
-        signer = services.signer_for(credential, request.POST.get("password", ""))
-        services.sign_settlement(request.actor, settlement, signer)
+        services.sign_with_credential(request.actor, settlement, credential, request.POST.get("password", ""))
         messages.success(request, _("Signed with %(c)s") % {"c": credential.label})
     except (SigningError, ValidationError) as exc:
         messages.error(request, _("Not signed: %(e)s") % {"e": _error_text(exc)})

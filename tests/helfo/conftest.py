@@ -21,6 +21,15 @@ from tests import factories as f
 PRACTICE_ID = "1004326178"
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in English; the site's default language is nb."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(scope="session")
 def p12_bytes():
     return make_p12("Lege Lise Fastlege", "pw-for-test")

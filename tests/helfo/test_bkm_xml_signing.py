@@ -129,3 +129,14 @@ def test_signing_module_does_not_import_pkcs11():
     code = "import sys, kvitt.helfo.signing; print('pkcs11' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_expired_certificate_refused():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12 as p12mod
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    key, cert = make_identity("Old Card", not_before=now - datetime.timedelta(days=400), not_after=now - datetime.timedelta(days=35))
+    data = p12mod.serialize_key_and_certificates(b"old", key, cert, None, serialization.BestAvailableEncryption(b"pw"))
+    with pytest.raises(SigningError, match="not valid now"):
+        Pkcs12Signer(data, "pw").sign(_document())

@@ -233,3 +233,22 @@ def test_lost_answer_then_resend_adopts_the_stored_message(clinic, kuhr, p12_byt
     assert settlement.status == SettlementStatus.SENT and settlement.kuhr_message_id == first.message_id
     card.refresh_from_db()
     assert card.status == BillStatus.SENT
+
+
+def test_settlement_for_one_practitioner_and_their_certificate(clinic, p12_bytes):
+    clerk, practice = clinic["clerk"], clinic["practice"]
+    other_gp = f.practitioner(clinic["company"], clinic["location"], hpr="9144901", professions=("gp",))
+    patient = f.patient(clinic["company"].organisation)
+    helfo_event(clinic, patient, start=local(3), codes=["1i"], diagnoses=(("ICPC-2", "U71"),))
+    f.care_event(clinic["company"], patient, start=local(2), practitioner=other_gp, service_codes=["1i"],
+                 diagnoses=[{"system": "ICPC-2", "code": "U71"}], routes=["helfo"], amounts={})
+    cards = services.create_bill_cards(clerk, practice)
+    with pytest.raises(Exception, match="another practitioner"):
+        services.create_settlement(clerk, practice, cards, practitioner=clinic["gp"])
+    mine = [c for c in cards if c.practitioner_id == clinic["gp"].pk]
+    settlement = services.create_settlement(clerk, practice, mine, practitioner=clinic["gp"])
+    theirs = services.add_signing_credential(clinic["admin"], label="other", p12=p12_bytes, password="pw-for-test", practitioner=other_gp)
+    with pytest.raises(Exception, match="another practitioner"):
+        services.sign_with_credential(clerk, settlement, theirs, "pw-for-test")
+    company_cert = services.add_signing_credential(clinic["admin"], label="enterprise", p12=p12_bytes, password="pw-for-test")
+    assert services.sign_with_credential(clerk, settlement, company_cert, "pw-for-test").status == SettlementStatus.SIGNED
