@@ -102,3 +102,27 @@ def test_orders_page_speaks_nb_sv_en(web, clinic, language, text):
         findings, _ = run_checks(BillDraft("PS", local(1).date(), [("202b", 1)], diagnoses=[("ICD-10", "F32")]), load_demo_table(), local(1).date())
     expected = {"nb": "krever henvisning", "sv": "kräver remiss", "en": "referral is required"}[language]
     assert expected in findings[0].message
+
+
+def test_list_pages_do_not_query_per_row(web, clinic):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    practice = clinic["practice"]
+    patient = f.patient(clinic["company"].organisation)
+
+    def counts():
+        services.create_bill_cards(clinic["clerk"], practice)
+        with CaptureQueriesContext(connection) as orders:
+            assert web.get(f"/helfo/?practice={practice.pk}").status_code == 200
+        with CaptureQueriesContext(connection) as listing:
+            assert web.get("/helfo/settlements/").status_code == 200
+        return len(orders), len(listing)
+
+    for day in range(2):
+        helfo_event(clinic, patient, start=local(day + 1), codes=["1i"], diagnoses=(("ICPC-2", "U71"),))
+    few = counts()
+    for day in range(8):
+        helfo_event(clinic, patient, start=local(day + 3, 14), codes=["1i"], diagnoses=(("ICPC-2", "U71"),))
+    many = counts()
+    assert few == many
