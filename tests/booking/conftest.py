@@ -23,3 +23,12 @@ def journal():
     server = JournalServer(JournalState(api_key="vendor-key-123", webhook_key="")).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Assertions read English messages; the pages themselves are tested in nb/sv/en elsewhere."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

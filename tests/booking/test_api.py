@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 def bearer(org, role):
     _token, raw = ApiToken.issue(org, "test", role)
-    return Client(headers={"Authorization": f"Bearer {raw}"})
+    return Client(headers={"Authorization": f"Bearer {raw}", "Accept-Language": "en"})
 
 
 def test_journal_system_pushes_availability_with_its_token():

@@ -14,3 +14,12 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "kvitt-test.sqlite3")
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Assertions read English messages; the pages themselves are tested in nb/sv/en elsewhere."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 
 def bearer(org, role):
     _token, raw = ApiToken.issue(org, "test", role)
-    return Client(headers={"Authorization": f"Bearer {raw}"})
+    return Client(headers={"Authorization": f"Bearer {raw}", "Accept-Language": "en"})
 
 
 BODY = {

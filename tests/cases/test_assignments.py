@@ -188,3 +188,13 @@ def test_confirmation_token_is_signed(world):
     assert services.assignment_for_token(token) == a
     with pytest.raises(PermissionDenied):
         services.assignment_for_token(token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1])
+
+
+@pytest.mark.parametrize("language, title, left", [("nb", "Dekningsbekreftelse", "igjen"), ("sv", "Täckningsbekräftelse", "kvar"),
+                                                   ("en", "Coverage confirmation", "left")])
+def test_confirmation_speaks_the_readers_language(world, language, title, left):
+    from kvitt.cases import confirmation
+
+    a = f.assignment(world[3])
+    html = confirmation.render_html(a, a.patient, language=language)
+    assert title in html and left in html and a.sakid in html
