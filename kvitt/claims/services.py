@@ -595,3 +595,51 @@ def raise_exception(actor: Actor, invoice: InboundInvoice, text: str) -> NoticeO
 
     transaction.on_commit(lambda: tasks.enqueue_notice(row.pk))
     return row
+
+
+# --- payment run -----------------------------------------------------------------------------
+
+PAYMENT_COLUMNS = ("inbound_id", "supplier_org_number", "supplier_name", "invoice_number", "account", "kid", "message",
+                   "amount_ore", "amount_nok", "due_date")
+
+
+def payment_run(actor: Actor, *, now: datetime.datetime | None = None) -> list[dict]:
+    """The approved amounts not yet paid, for the insurer's payment run; marks them exported.
+
+    Each row pays the approved amount to the account on the invoice with its KID (or, without a
+    KID, the invoice number as the message). One transaction: a row is exported exactly once.
+    """
+    payer = payer_of(actor)
+    now = now or timezone.now()
+    with transaction.atomic():
+        invoices = list(
+            InboundInvoice.objects.select_for_update(of=("self",)).select_related("payer")
+            .filter(payer=payer, kind="Invoice", status__in=(InboundStatus.APPROVED, InboundStatus.DEVIATION),
+                    approved_amount__gt=0, payment_exported_at__isnull=True)
+            .defer("original").order_by("validated_at", "id")
+        )
+        rows = []
+        for invoice in invoices:
+            doc = parse_document(bytes(invoice.document))
+            rows.append({
+                "inbound_id": invoice.pk, "supplier_org_number": invoice.supplier_org_number,
+                "supplier_name": invoice.supplier_name, "invoice_number": invoice.number, "account": invoice.account,
+                "kid": invoice.kid, "message": "" if invoice.kid else f"Faktura {invoice.number}",
+                "amount_ore": invoice.approved_amount, "amount_nok": f"{invoice.approved_amount // 100}.{invoice.approved_amount % 100:02d}",
+                "due_date": doc.payable_due_date.isoformat() if doc.payable_due_date else "",
+            })
+        InboundInvoice.objects.filter(pk__in=[i.pk for i in invoices]).update(payment_exported_at=now)
+        for invoice in invoices:
+            audit.record(actor, "payment_export", invoice, privacy=("financial",), reason=f"{invoice.approved_amount} øre")
+    return rows
+
+
+def payment_csv(rows: list[dict]) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=PAYMENT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue()
