@@ -180,6 +180,23 @@ KVITT_SIGNING_KEY = os.environ.get("KVITT_SIGNING_KEY", SECRET_KEY)
 KVITT_SHARED_DIR = Path(os.environ.get("KVITT_SHARED_DIR", BASE_DIR.parent / "shared"))
 KVITT_UBL_XSD_DIR = Path(os.environ.get("KVITT_UBL_XSD_DIR", KVITT_SHARED_DIR / "fixtures" / "ubl-2.1-xsd"))
 KVITT_PEPPOL_ARTIFACTS = os.environ.get("KVITT_PEPPOL_ARTIFACTS", "")
+# Where EHF invoices go: a directory drop (development) or an access-point provider's REST API.
+KVITT_ACCESS_POINT = {
+    "transport": os.environ.get("KVITT_AP_TRANSPORT", "directory"),
+    "directory": os.environ.get("KVITT_AP_DIRECTORY", str(VAR_DIR / "access-point")),
+    "base_url": os.environ.get("KVITT_AP_URL", ""),
+    "token": os.environ.get("KVITT_AP_TOKEN", ""),
+    "timeout": float(os.environ.get("KVITT_AP_TIMEOUT", "30")),
+    "webhook_secret": os.environ.get("KVITT_AP_WEBHOOK_SECRET", ""),
+}
+# Optional VATEX code on VAT category E invoices (by default only the § 3-2 text is sent).
+KVITT_EHF_VAT_E_REASON_CODE = os.environ.get("KVITT_EHF_VAT_E_REASON_CODE", "")
+# Reverse proxies (nginx) whose verified client-certificate header the inter-regional
+# producer endpoint trusts; nobody else's.
+KVITT_INTERREGION_TRUSTED_PROXIES = [p for p in os.environ.get("KVITT_INTERREGION_TRUSTED_PROXIES", "").split(",") if p]
+# SMS gateway for patient notices: {"backend": "file"} writes var/sms/; "http" posts to a provider.
+KVITT_SMS = {"backend": os.environ.get("KVITT_SMS_BACKEND", "file"), "url": os.environ.get("KVITT_SMS_URL", ""),
+             "token": os.environ.get("KVITT_SMS_TOKEN", "")}
 
 KVITT_REDIS_URL = os.environ.get("KVITT_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -22,3 +22,19 @@ def pytest_report_header(config):
 def _fast_password_hasher(settings):
     # PBKDF2 at production strength costs 0.3 s a user; tests make many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """On SQLite, the test database is a file, not memory.
+
+    The in-memory database uses shared-cache table locks that fail at once ("database table is
+    locked") where a file with the IMMEDIATE transaction mode and busy timeout of the settings
+    waits, as production does; the concurrency tests (slot booking, coverage, invoice numbers)
+    need the real behaviour, whichever test happens to create the database first.
+    """
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3" and not db.get("TEST", {}).get("NAME"):
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "kvitt-test.sqlite3")

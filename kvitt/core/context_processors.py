@@ -4,4 +4,6 @@ def acting(request):
     memberships = []
     if user is not None and user.is_authenticated:
         memberships = list(user.memberships.select_related("organisation").order_by("id"))
-    return {"actor": actor, "memberships": memberships}
+    from kvitt.web.nav import links_for
+
+    return {"actor": actor, "memberships": memberships, "nav_links": links_for(actor)}

@@ -349,8 +349,23 @@ def fill(po_path: Path, index: int) -> int:
     return filled
 
 
+def app_texts(kvitt_dir: Path) -> dict:
+    """Apps may keep their own texts in ``kvitt/<app>/locale_texts.py`` (a dict ``T`` of the same shape)."""
+    import importlib.util
+
+    merged = {}
+    for path in sorted(kvitt_dir.glob("*/locale_texts.py")):
+        spec = importlib.util.spec_from_file_location(f"_texts_{path.parent.name}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        merged.update(module.T)
+    return merged
+
+
 if __name__ == "__main__":
     root = Path(__file__).resolve().parent
+    for msgid, texts in app_texts(root.parent).items():
+        T.setdefault(msgid, texts)
     for lang, index in LANGS.items():
         po = root / lang / "LC_MESSAGES" / "django.po"
         print(f"{lang}: filled {fill(po, index)}", file=sys.stderr)
