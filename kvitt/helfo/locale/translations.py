@@ -121,6 +121,8 @@ T = {
     "Only an approved bill can be credited": ("Bare godkjente regninger kan krediteres", "Endast godkända räkningar kan krediteras"),
     "Bills older than three years cannot be credited": ("Regninger eldre enn tre år kan ikke krediteres", "Räkningar äldre än tre år kan inte krediteras"),
     "This bill already has a credit": ("Denne regningen er allerede kreditert", "Räkningen är redan krediterad"),
+    "This certificate belongs to another practitioner": ("Sertifikatet tilhører en annen behandler", "Certifikatet tillhör en annan behandlare"),
+    "Bill %(n)s belongs to another practitioner": ("Regning %(n)s tilhører en annen behandler", "Räkning %(n)s tillhör en annan behandlare"),
     "Credit requested: %(r)s": ("Kreditering bestilt: %(r)s", "Kreditering begärd: %(r)s"),
     "Bill card": ("Regningskort", "Räkningskort"),
     "Helfo orders": ("Helfo-bestillinger", "Helfo-beställningar"),
