@@ -350,11 +350,12 @@ def fill(po_path: Path, index: int) -> int:
 
 
 def app_texts(kvitt_dir: Path) -> dict:
-    """Apps may keep their own texts in ``kvitt/<app>/locale_texts.py`` (a dict ``T`` of the same shape)."""
+    """Apps may keep their own texts in ``kvitt/<app>/locale_texts.py`` or ``kvitt/locale/texts/<app>.py``
+    (a dict ``T`` of the same shape)."""
     import importlib.util
 
     merged = {}
-    for path in sorted(kvitt_dir.glob("*/locale_texts.py")):
+    for path in [*sorted(kvitt_dir.glob("*/locale_texts.py")), *sorted((kvitt_dir / "locale" / "texts").glob("*.py"))]:
         spec = importlib.util.spec_from_file_location(f"_texts_{path.parent.name}", path)
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
