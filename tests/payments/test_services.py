@@ -198,3 +198,19 @@ def test_file_for_another_account_is_refused(actor, clinic, ledger):
     camt = build([Notification([Entry([Tx("1.00", kid="12345678903", acct_svcr_ref="Z1")])], account="NO9386011117947")])
     (ours_camt,) = import_bank_files(actor, [camt], ledger=ledger)
     assert ours_camt.status == "imported"
+
+
+def test_stored_rows_keep_references_suggestions_and_dates(actor, ledger):
+    day = datetime.date(2026, 1, 5)
+    data = write([BgMaxDeposit("9912346", day, [
+        BgMaxPayment(150000, "655969 00000000017", reference_code="3", extra_references=("655969", "00000000017")),
+        BgMaxPayment(35000, "", reference_code="1", payer_name="KARI NORDMANN"),
+    ])])
+    import_bank_files(actor, [data], ledger=ledger)
+    several, unknown = BankTransaction.objects.order_by("file_line")
+    assert several.extra_references == ["655969", "00000000017"] and several.booking_date == day
+    assert several.outcome == "full"
+    assert sorted(Payment.objects.filter(bank_transaction=several).values_list("receivable_id", "amount_minor")) == [
+        ("2", 50000), ("3", 100000)]
+    assert unknown.outcome == "unmatched"
+    assert unknown.suggestions[0]["receivable_id"] == "1"
