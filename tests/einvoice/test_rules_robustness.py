@@ -88,3 +88,20 @@ def test_generated_mixed_rate_documents_are_valid_and_tampering_is_caught():
         payable = root.find("cac:LegalMonetaryTotal/cbc:PayableAmount", NS)
         payable.text = str(Decimal(payable.text) + 1)
         assert "BR-CO-16" in {f.id for f in check(root)}
+
+
+def test_threads_get_the_same_findings_as_one_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    generator = _bench_generator()
+    documents = [generator.make(n) for n in range(1, 25)]
+    broken = [d.replace(b"<cbc:ID>1</cbc:ID>", b"<cbc:ID></cbc:ID>", 1) for d in documents]
+    inputs = documents + broken
+
+    def ids(data):
+        return [(f.id, f.location) for f in validate_document(data, xsd=False).findings]
+
+    expected = [ids(d) for d in inputs]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert list(pool.map(ids, inputs)) == expected
+    assert any(expected[len(documents):])

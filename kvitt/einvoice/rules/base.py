@@ -13,6 +13,7 @@ cached on it so no rule walks the tree twice for the same question.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
@@ -445,14 +446,22 @@ class _Dispatch:
     tests) are added on first use; the dispatch table is rebuilt, never mutated in place."""
 
     def __init__(self):
-        self.contexts: tuple = ()
-        self.table: dict = {}
+        # (table, contexts) swapped as one object so a concurrent reader never sees a half update.
+        self.state: tuple[dict, tuple] = ({}, ())
+        self._lock = threading.Lock()
 
     def add(self, expr: str) -> None:
         branches = compiled_context(expr)
-        if branches is None or expr in self.contexts or any(b.steps[-1].tag is None for b in branches):
+        if branches is None or any(b.steps[-1].tag is None for b in branches):
             return
-        table = {key: list(value) for key, value in self.table.items()}
+        with self._lock:
+            self._add(expr, branches)
+
+    def _add(self, expr: str, branches) -> None:
+        old_table, contexts = self.state
+        if expr in contexts:
+            return
+        table = {key: list(value) for key, value in old_table.items()}
         for branch in branches:
             steps = branch.steps
             parent = steps[-2].tag if len(steps) > 1 and steps[-2].tag is not None else _ANY
@@ -460,7 +469,7 @@ class _Dispatch:
             plain = not any(step.predicates for step in steps) and not branch.absolute
             decided = plain and (len(steps) == 1 or (len(steps) == 2 and parent is not _ANY))
             table.setdefault((parent, steps[-1].tag), []).append((expr, branch, decided, _selector(steps[-1])))
-        self.table, self.contexts = table, self.contexts + (expr,)
+        self.state = (table, contexts + (expr,))
 
 
 def _selector(step: _Step):
@@ -513,7 +522,7 @@ class Doc:
         """One pass in document order: the tag index, every known context's node list, each
         element's path from the root and the empty leaves (what the //* rules need)."""
         by_tag: dict = {}
-        table, contexts = DISPATCH.table, DISPATCH.contexts
+        table, contexts = DISPATCH.state
         results = {expr: [] for expr in contexts}
         elements, empty = [], []
         paths: dict = {}
