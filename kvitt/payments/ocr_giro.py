@@ -117,6 +117,8 @@ def _check_record(line: int, record: str):
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

@@ -29,3 +29,10 @@ def test_parse_dispatches():
 def test_refuses_what_it_does_not_know(data, message):
     with pytest.raises(BankFileError, match=message):
         detect.detect(data)
+
+
+def test_byte_order_mark_and_crlf_are_tolerated():
+    data = b"\xef\xbb\xbf" + build([OcrPayment(100, "12345678903")]).replace(b"\n", b"\r\n")
+    assert detect.parse(data).transactions[0].amount_minor == 100
+    bg = b"\xef\xbb\xbf" + write([BgMaxDeposit("9912346", datetime.date(2026, 1, 5), [BgMaxPayment(100, "18")])])
+    assert detect.parse(bg).transactions[0].amount_minor == 100
