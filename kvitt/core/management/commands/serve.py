@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Serve the web app and run a task worker beside it (development and small installs)"
+    help = "Serve the web app with a task worker and the scheduler beside it (development and small installs)"
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -15,13 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="serve only the web app")
 
     def handle(self, *args, **options):
-        worker = None
+        helpers = []
         if not options["no_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "kvitt.cli", "worker"])
-            self.stdout.write(f"worker started (pid {worker.pid})")
+            for name in ("worker", "scheduler"):
+                process = subprocess.Popen([sys.executable, "-m", "kvitt.cli", name])
+                helpers.append(process)
+                self.stdout.write(f"{name} started (pid {process.pid})")
         try:
             call_command("runserver", f"{options['host']}:{options['port']}", use_reloader=False)
         finally:
-            if worker is not None:
-                worker.send_signal(signal.SIGTERM)
-                worker.wait(timeout=30)
+            for process in helpers:
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
