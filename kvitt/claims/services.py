@@ -105,6 +105,22 @@ def settings_for(payer: Payer) -> ClaimsSettings:
     return ClaimsSettings.objects.get_or_create(payer=payer)[0]
 
 
+def set_validation_frequency(actor: Actor, frequency: str, daily_at: datetime.time | None = None) -> ClaimsSettings:
+    """The insurer chooses how often its invoices are validated: immediately, hourly or daily at a time."""
+    payer = payer_of(actor)
+    if actor.role != Role.INSURER_CASE_HANDLER:
+        raise PermissionDenied("only a case handler may change the validation frequency")
+    if frequency not in ValidationFrequency.values:
+        raise ClaimRefused(f"validation frequency must be one of {', '.join(ValidationFrequency.values)}")
+    conf = settings_for(payer)
+    conf.frequency = frequency
+    if daily_at is not None:
+        conf.daily_at = daily_at
+    conf.save(update_fields=["frequency", "daily_at"])
+    audit.record(actor, "update", conf, fields=("frequency", "daily_at"), reason=f"{frequency} {conf.daily_at:%H:%M}")
+    return conf
+
+
 # --- receive -------------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ app_name = "claims"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("upload/", views.upload, name="upload"),
+    path("frequency/", views.frequency, name="frequency"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/override/", views.override, name="override"),
     path("<int:pk>/revalidate/", views.revalidate, name="revalidate"),

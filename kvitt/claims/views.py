@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from kvitt.claims import selectors, services
-from kvitt.claims.models import Source
+from kvitt.claims.models import Source, ValidationFrequency
 from kvitt.core.permissions import PermissionDenied
 
 MAX_UPLOAD = 5 * 1024 * 1024
@@ -41,6 +41,11 @@ class UploadForm(forms.Form):
     document = forms.FileField(label=gettext_lazy("EHF invoice or credit note (XML, with or without SBDH)"))
 
 
+class FrequencyForm(forms.Form):
+    frequency = forms.ChoiceField(choices=ValidationFrequency.choices, label=gettext_lazy("Validate"))
+    daily_at = forms.TimeField(required=False, label=gettext_lazy("Daily at"))
+
+
 class OverrideForm(forms.Form):
     code = forms.CharField(max_length=10, widget=forms.HiddenInput)
     line_id = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
@@ -59,10 +64,28 @@ def inbox(request):
     if state not in STATES:
         state = "pending"
     invoices = selectors.filtered(selectors.inbound_for(actor), state)[:200]
+    conf = services.settings_for(services.payer_of(actor))
     return render(request, "claims/inbox.html", {
         "invoices": invoices, "state": state, "states": STATES, "counts": selectors.dashboard(actor),
         "upload_form": UploadForm(),
+        "frequency_form": FrequencyForm(initial={"frequency": conf.frequency, "daily_at": conf.daily_at}),
     })
+
+
+@acting
+@require_POST
+def frequency(request):
+    form = FrequencyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_validation_frequency(request.actor, form.cleaned_data["frequency"], form.cleaned_data["daily_at"])
+        except services.ClaimRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Validation frequency saved"))
+    else:
+        messages.error(request, _("Choose a frequency"))
+    return redirect("claims:inbox")
 
 
 @acting

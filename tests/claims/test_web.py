@@ -64,3 +64,13 @@ def test_another_insurer_cannot_open_the_invoice(client, world):
     other = make_world()
     client.force_login(other.handler.user)
     assert client.get(f"/claims/{invoice.pk}/").status_code == 403
+
+
+def test_case_handler_sets_the_validation_frequency(handler_client, world):
+    from kvitt.claims.models import ClaimsSettings
+
+    response = handler_client.post("/claims/frequency/", {"frequency": "daily", "daily_at": "07:30"})
+    assert response.status_code == 302
+    conf = ClaimsSettings.objects.get(payer=world.payer)
+    assert conf.frequency == "daily" and conf.daily_at.strftime("%H:%M") == "07:30"
+    assert AuditEntry.objects.filter(action="update", object_type="claims.ClaimsSettings").exists()
