@@ -260,6 +260,7 @@ def bench_booking(actor: Actor, payer: Payer, threads: int, seconds: float, seed
     stop_at = time.perf_counter() + seconds
     counts = {"booked": 0, "lost_race": 0, "other": 0}
     errors: dict[str, int] = {}
+    latencies: list[float] = []
     lock = threading.Lock()
 
     def worker(assignment, pool):
@@ -267,6 +268,7 @@ def bench_booking(actor: Actor, payer: Payer, threads: int, seconds: float, seed
             for slot_id in pool:
                 if time.perf_counter() >= stop_at:
                     break
+                started = time.perf_counter()
                 try:
                     services.book_slot(actor, assignment, slot_id)
                     outcome = "booked"
@@ -278,6 +280,7 @@ def bench_booking(actor: Actor, payer: Payer, threads: int, seconds: float, seed
                         errors[f"{type(exc).__name__}: {exc}"[:120]] = errors.get(f"{type(exc).__name__}: {exc}"[:120], 0) + 1
                 with lock:
                     counts[outcome] += 1
+                    latencies.append((time.perf_counter() - started) * 1000)
         finally:
             connections.close_all()
 
@@ -288,7 +291,10 @@ def bench_booking(actor: Actor, payer: Payer, threads: int, seconds: float, seed
     for w in workers:
         w.join()
     elapsed = time.perf_counter() - t0
-    return {**counts, "threads": len(workers), "seconds": elapsed, "bookings_per_s": counts["booked"] / elapsed, "errors": errors}
+    return {
+        **counts, "threads": len(workers), "seconds": elapsed, "bookings_per_s": counts["booked"] / elapsed, "errors": errors,
+        "p50_ms": percentile(latencies, 0.5) if latencies else 0.0, "p95_ms": percentile(latencies, 0.95) if latencies else 0.0,
+    }
 
 
 def main() -> None:
@@ -314,6 +320,7 @@ def main() -> None:
         build(locations_n, args.practitioners, args.days, args.slots_per_day, args.seed)
     payer = Payer.objects.get(name="Bench Forsikring ASA")
     actor = Actor(user=None, organisation=payer.organisation, role=Role.INSURER_CASE_HANDLER, label="bench")
+    print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
     print(f"network: {Location.objects.count()} locations, {Practitioner.objects.count()} practitioners, "
           f"{Slot.objects.count()} slots ({Slot.objects.filter(status=SlotStatus.FREE).count()} free)", flush=True)
     s = bench_search(actor, args.queries, args.seed)
@@ -321,7 +328,8 @@ def main() -> None:
           f"mean {s['mean_hits']:.1f} results  (target p95 < 100 ms: {'met' if s['p95_ms'] < 100 else 'NOT met'})", flush=True)
     b = bench_booking(actor, payer, args.threads, args.seconds, args.seed + int(time.time()))
     print(f"booking: {b['threads']} threads for {b['seconds']:.1f} s: {b['booked']} booked ({b['bookings_per_s']:.1f}/s), "
-          f"{b['lost_race']} lost a race cleanly, {b['other']} other errors", flush=True)
+          f"{b['lost_race']} lost a race cleanly, {b['other']} other errors; attempt latency p50 {b['p50_ms']:.1f} ms, "
+          f"p95 {b['p95_ms']:.1f} ms", flush=True)
     for message, n in b["errors"].items():
         print(f"  {n} x {message}")
 
