@@ -108,6 +108,8 @@ T = {
     "rejected": ("avvist", "avvisad"),
     "being processed": ("under behandling", "under behandling"),
     "Helfo: %(r)s": ("Helfo: %(r)s", "Helfo: %(r)s"),
+    "Helfo status: message %(m)s, control %(c)s, payout %(p)s": (
+        "Helfo-status: melding %(m)s, kontroll %(c)s, utbetaling %(p)s", "Helfo-status: meddelande %(m)s, kontroll %(c)s, utbetalning %(p)s"),
     "No settlement has message id %(id)s": ("Ingen oppgjør har meldings-id %(id)s", "Ingen avräkning har meddelande-id %(id)s"),
     "AppRec: rejected – %(e)s": ("AppRec: avvist – %(e)s", "AppRec: avvisad – %(e)s"),
     "AppRec: received": ("AppRec: mottatt", "AppRec: mottagen"),

@@ -783,14 +783,21 @@ def apply_status(actor: Actor, settlement: Settlement, status: ClaimStatus) -> l
     card history. Importing the same status twice adds nothing."""
     settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
     _require_clinic(actor, settlement.organisation_id)
-    settlement.message_status = status.message_status
-    settlement.control_status = status.control_status
-    settlement.payout_status = status.payout_status
+    before = (settlement.message_status, settlement.control_status, settlement.payout_status)
+    stages = (status.message_status, status.control_status, status.payout_status)
+    settlement.message_status, settlement.control_status, settlement.payout_status = stages
     settlement.status = _settlement_status(status)
     settlement.status_checked_at = timezone.now()
     settlement.save()
     changed = []
     items = {str(i.bill_card.guid): i for i in settlement.items.select_related("bill_card")}
+    if stages != before:
+        text = _("Helfo status: message %(m)s, control %(c)s, payout %(p)s") % {
+            "m": stages[0] or "–", "c": stages[1] or "–", "p": stages[2] or "–"}
+        for item in items.values():
+            if item.result == "avvist":
+                continue  # a rejected bill has left this settlement; its re-send reports on
+            _history(item.bill_card, "status", text, actor, settlement, message=stages[0], control=stages[1], payout=stages[2])
     for result in status.bills:
         item = items.get(result.guid)
         if item is None or not result.status:

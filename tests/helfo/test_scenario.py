@@ -104,7 +104,17 @@ def test_whole_story(clinic, kuhr, p12_bytes):
         card.refresh_from_db()
         assert card.status == BillStatus.PAID
     kinds = list(wrong.history.values_list("kind", flat=True))
-    assert kinds == ["created", "added", "signed", "sent", "result", "result", "corrected", "resend", "signed", "sent", "result", "paid"]
+    assert kinds == [
+        "created", "added", "signed", "sent",
+        "status", "result",  # mottatt; the bill is "behandles"
+        "status", "result",  # ferdig_kontrollert; avvist 766
+        "corrected", "resend", "signed", "sent",
+        "status", "result",  # ferdig_kontrollert; godkjent
+        "status", "paid",  # utbetalt
+    ]
+    stages = [e.data["payout"] for e in wrong.history.filter(kind="status")]
+    assert stages == ["ikke_sendt_til_utbetaling", "ikke_sendt_til_utbetaling", "ikke_sendt_til_utbetaling", "utbetalt"]
+    assert "control ferdig_kontrollert" in wrong.history.filter(kind="status")[1].text
     services.import_statuses(clerk, practice, client)  # nothing open any more; nothing changes
     assert Payout.objects.count() == 1 and wrong.history.count() == len(kinds)
 
