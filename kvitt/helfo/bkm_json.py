@@ -13,7 +13,7 @@ import json
 import re
 from decimal import Decimal
 
-from kvitt.helfo.model import Bill, Claim, Diagnosis, Ident, PatientInfo, Referral
+from kvitt.helfo.model import Bill, Claim, Ident, PatientInfo, Referral
 
 
 def nok(ore: int) -> Decimal:

@@ -2,7 +2,6 @@ import datetime
 import sys
 
 import pytest
-from cryptography.hazmat.primitives.serialization import pkcs12
 from lxml import etree
 
 from kvitt.core.xmlsafe import parse_xml
