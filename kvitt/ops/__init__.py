@@ -1,0 +1,1 @@
+"""Operations: worker liveness and the reaper of abandoned tasks, Prometheus metrics."""

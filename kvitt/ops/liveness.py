@@ -1,0 +1,94 @@
+"""Worker liveness on PostgreSQL: a worker is alive while its session holds its advisory lock.
+
+django-tasks-db marks a claimed task RUNNING and keeps no heartbeat, so a task whose worker was
+killed stays RUNNING for ever. Each worker process therefore takes a session-level advisory lock
+named after its worker id, on a connection of its own that nothing else closes (Django closes its
+request connections between polls). PostgreSQL releases the lock the moment that session ends,
+so "can the lock be taken?" answers "is that worker gone?" from any machine, without a clock.
+A machine that loses power leaves a half-open TCP session until the server's keep-alive notices:
+set ``tcp_keepalives_idle`` (e.g. 60 s) on the server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+
+from django.db import connections
+
+logger = logging.getLogger(__name__)
+
+_held: dict[str, object] = {}
+_guard = threading.Lock()
+
+
+def lock_key(worker_id: str) -> int:
+    """A signed 64-bit advisory-lock key for a worker id (stable across processes and machines)."""
+    digest = hashlib.blake2b(f"kvitt-worker:{worker_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def is_postgresql(alias: str = "default") -> bool:
+    return connections[alias].vendor == "postgresql"
+
+
+def hold(worker_id: str, alias: str = "default") -> bool:
+    """Take this process's liveness lock for ``worker_id`` (once); False where it cannot apply."""
+    if not worker_id or not is_postgresql(alias):
+        return False
+    with _guard:
+        if worker_id in _held:
+            return True
+        # A wrapper of our own, not registered in ``connections``: close_old_connections()
+        # in the worker loop never sees it, so the session (and the lock) lives as long as we do.
+        conn = connections.create_connection(alias)
+        conn.inc_thread_sharing()  # the signal may fire on another thread than the one that opened it
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [lock_key(worker_id)])
+        _held[worker_id] = conn
+        logger.info("worker %s holds its liveness lock", worker_id)
+        return True
+
+
+def release_all() -> None:
+    """Drop every liveness lock this process holds (tests; a worker's exit does it by itself)."""
+    with _guard:
+        for conn in _held.values():
+            conn.close()
+        _held.clear()
+
+
+def is_alive(worker_id: str, alias: str = "default") -> bool | None:
+    """True while some session holds the worker's lock, False when none does, None off PostgreSQL."""
+    if not worker_id or not is_postgresql(alias):
+        return None
+    key = lock_key(worker_id)
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        (taken,) = cursor.fetchone()
+        if taken:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+    return not taken
+
+
+def on_task_started(sender, task_result, **kwargs) -> None:
+    """Receiver of django-tasks' ``task_started``: a database worker announces it is alive."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    # db_worker sends the backend instance, other places send its class.
+    backend_class = sender if isinstance(sender, type) else type(sender)
+    if not issubclass(backend_class, DatabaseBackend):
+        return
+    if task_result.worker_ids:
+        try:
+            hold(task_result.worker_ids[-1])
+        except Exception:  # liveness is a safety net; the task itself must still run
+            logger.exception("could not take the liveness lock for worker %s", task_result.worker_ids[-1])
+
+
+def connect() -> None:
+    """Connect the receiver; call once per process at start-up (an AppConfig.ready)."""
+    from django_tasks_db.compat import task_started
+
+    task_started.connect(on_task_started, dispatch_uid="kvitt.ops.liveness")
