@@ -117,6 +117,21 @@ def _insert_rows(model, fields: tuple[str, ...], rows: list[tuple]) -> None:
             cursor.executemany(sql, rows[start : start + INSERT_CHUNK])
 
 
+ANALYZE_AFTER = 10_000
+
+
+def _refresh_statistics() -> None:
+    """ANALYZE after a bulk load, as PostgreSQL's documentation advises.
+
+    Without fresh statistics the planner answered the next file's "which ids exist?"
+    question by scanning every row of the format (1.5 s per 900 ids at 850 000 rows, measured
+    with bench/payments.py) instead of looking each id up in the unique index (8 ms).
+    """
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {quote(BankTransaction._meta.db_table)}, {quote(Payment._meta.db_table)}")
+
+
 def _existing_ids(format: str, ids: list[str]) -> set[str]:
     """Which of these transaction ids are stored already (one indexed query per chunk)."""
     found: set[str] = set()
@@ -234,6 +249,8 @@ class _Importer:
                 .values_list("bank_transaction_id", "receivable_id", "id")
             }
             postings = self._postings(results, ids, payment_ids)
+        if connection.vendor == "postgresql" and len(results) >= ANALYZE_AFTER:
+            _refresh_statistics()
         if self.ledger is not None and postings:
             self.ledger.apply(self.organisation, postings)
         outcomes = {o.value: 0 for o in Outcome}
