@@ -10,7 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kvitt.booking import availability, connectors, notices, sealing
+from kvitt.booking import availability, connectors, sealing
+from kvitt.booking.tasks import notify
 from kvitt.booking.models import (
     LIVE_BOOKING_STATES,
     Booking,
@@ -301,7 +302,7 @@ def book_slot(actor: Actor, assignment: Assignment, slot_id: int, *, service_cod
     locked = cases_services.lock(assignment)
     _require_booker(actor, locked)
     booking = _book_locked(actor, locked, slot_id, service_codes, None)
-    transaction.on_commit(lambda: notices.booking_made(booking.pk))
+    notify("booking_made", booking.pk)
     return booking
 
 
@@ -348,7 +349,7 @@ def cancel_booking(actor: Actor, booking: Booking, reason: str = "") -> Booking:
     locked = cases_services.lock(booking.assignment)
     _require_cancel_party(actor, booking)
     booking = _cancel_locked(actor, locked, booking, reason)
-    transaction.on_commit(lambda: notices.booking_cancelled(booking.pk))
+    notify("booking_cancelled", booking.pk)
     return booking
 
 
@@ -360,7 +361,7 @@ def rebook(actor: Actor, booking: Booking, new_slot_id: int, reason: str = "") -
     _require_booker(actor, locked)
     old = _cancel_locked(actor, locked, booking, reason or _("Moved to another time"))
     new = _book_locked(actor, locked, new_slot_id, booking.service_codes, old)
-    transaction.on_commit(lambda: notices.booking_made(new.pk))
+    notify("booking_made", new.pk)
     return new
 
 
@@ -384,7 +385,7 @@ def _apply_answer(actor: Actor, booking: Booking, answer: connectors.Answer) -> 
     # The journal system knows the time is not free (double-booked there): block it in Kvitt too.
     _free_slot(booking, block=True)
     _after_booking_ended(actor, locked, booking)
-    transaction.on_commit(lambda: notices.booking_refused(booking.pk))
+    notify("booking_refused", booking.pk)
     return booking
 
 
@@ -418,7 +419,7 @@ def delivery_gave_up(message: OutboxMessage) -> None:
     if updated:
         _free_slot(booking)
         _after_booking_ended(actor, locked, booking)
-        transaction.on_commit(lambda: notices.booking_refused(booking.pk))
+        notify("booking_refused", booking.pk)
 
 
 # --- reads ----------------------------------------------------------------------------------

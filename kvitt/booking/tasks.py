@@ -26,6 +26,23 @@ def deliver_outbox_message(message_id: int) -> str:
     return status
 
 
+NOTICES = {"booking_made", "booking_cancelled", "booking_refused"}
+
+
+@task(queue_name="default")
+def send_booking_notice(kind: str, booking_id: int) -> None:
+    """E-mail about a booking, queued inside the booking's transaction (see kvitt.cases.tasks)."""
+    from kvitt.booking import notices
+
+    if kind not in NOTICES:
+        raise ValueError(f"unknown notice {kind!r}")
+    getattr(notices, kind)(booking_id)
+
+
+def notify(kind: str, booking_id: int) -> None:
+    send_booking_notice.enqueue(kind, booking_id)
+
+
 @task(queue_name="default")
 def deliver_due_outbox() -> dict:
     """The sweep: everything due, including rows whose worker died while holding the lease.

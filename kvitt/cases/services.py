@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.no import fodselsnummer
 
-from kvitt.cases import notices, sakid as sakid_module
+from kvitt.cases import sakid as sakid_module
+from kvitt.cases.tasks import notify
 from kvitt.cases.models import ACTIVE_STATES, TRANSITIONS, Assignment, AssignmentState, StateChange, UsageEntry, UsageKind
 from kvitt.cases.selectors import Coverage, is_clinic_actor, is_payer_actor, remaining_coverage
 from kvitt.core import audit
@@ -180,7 +181,7 @@ def open_assignment(
         actor, "create", assignment, privacy=("identity", "clinical"), fields=("patient", "diagnosis_text", "notes_for_clinic"),
         reason="open assignment", patient=patient,
     )
-    transaction.on_commit(lambda: notices.assignment_opened(assignment.pk))
+    notify("assignment_opened", assignment.pk)
     return assignment
 
 

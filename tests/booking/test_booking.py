@@ -106,7 +106,7 @@ def test_wrong_webhook_key_is_rejected_by_the_journal_system(insurer, journal):
     assert remaining_coverage(a).reserved_treatments == 0
 
 
-def test_refusal_releases_coverage_and_blocks_the_time(insurer, journal, django_capture_on_commit_callbacks):
+def test_refusal_releases_coverage_and_blocks_the_time(insurer, journal):
     payer, handler = insurer
     c = h.clinic(payer)
     h.point_at(c, journal)
@@ -114,8 +114,10 @@ def test_refusal_releases_coverage_and_blocks_the_time(insurer, journal, django_
     a = f.assignment(handler)
     booking = services.book_slot(handler, a, first_free(c).pk)
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        outbox.process_due(worker_id="w1")
+    f.run_queued_tasks()
+    mail.outbox.clear()
+    outbox.process_due(worker_id="w1")
+    f.run_queued_tasks()
     booking.refresh_from_db()
     assert booking.state == BookingState.REFUSED and booking.refusal_reason == "Behandler er syk"
     assert Slot.objects.get(pk=booking.slot_id).status == SlotStatus.BLOCKED
@@ -360,19 +362,20 @@ def test_booking_command_delivers_and_pulls(insurer, journal):
     assert "delivered: 1" in out.getvalue()
 
 
-def test_booking_notices_by_email(insurer, django_capture_on_commit_callbacks):
+def test_booking_notices_by_email(insurer):
     payer, handler = insurer
     c = h.clinic(payer)
     a = f.assignment(handler)
+    f.run_queued_tasks()
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        booking = services.book_slot(handler, a, first_free(c).pk)
+    booking = services.book_slot(handler, a, first_free(c).pk)
+    assert f.run_queued_tasks() == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["kari@example.no", "post@fysio.example"]
     to_patient = next(m for m in mail.outbox if m.to == ["kari@example.no"])
     assert a.sakid in to_patient.body and "Skulder" not in to_patient.body
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_booking(handler, booking, "Pasienten er frisk")
+    services.cancel_booking(handler, booking, "Pasienten er frisk")
+    assert f.run_queued_tasks() == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["kari@example.no", "post@fysio.example"]
     assert any("Pasienten er frisk" in m.body for m in mail.outbox)
 

@@ -133,3 +133,19 @@ def assignment(actor: Actor, patient_: Patient | None = None, **overrides):
     )
     fields.update(overrides)
     return services.open_assignment(actor, patient=patient_ or patient(actor.organisation), **fields)
+
+
+def run_queued_tasks(name_suffix: str = "notice") -> int:
+    """Run the queued tasks whose path ends with ``name_suffix`` (the worker's job), in order.
+
+    Inside a test transaction the real worker cannot run (it recycles connections), so this takes
+    the rows the database backend queued and calls their task, as the worker would."""
+    from django.utils.module_loading import import_string
+    from django_tasks_db.models import DBTaskResult
+
+    ran = 0
+    for row in DBTaskResult.objects.filter(status="READY", task_path__endswith=name_suffix).order_by("enqueued_at"):
+        import_string(row.task_path).call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+        row.delete()
+        ran += 1
+    return ran

@@ -25,10 +25,11 @@ def world():
     return payer, company, location, handler
 
 
-def test_open_assignment_gets_sakid_state_history_and_audit(world, django_capture_on_commit_callbacks):
+def test_open_assignment_gets_sakid_state_history_and_audit(world):
     payer, company, location, handler = world
-    with django_capture_on_commit_callbacks(execute=True):
-        a = f.assignment(handler, location=location)
+    a = f.assignment(handler, location=location)
+    assert mail.outbox == []  # queued with the assignment, sent by the worker
+    assert f.run_queued_tasks() == 1
     assert sakid_module.is_valid(a.sakid)
     assert a.state == AssignmentState.OPEN
     assert a.company == company
