@@ -208,6 +208,7 @@ class SettlementStatus(models.TextChoices):
     CONTROLLED = "controlled", _("Controlled")
     PAID = "paid", _("Paid")
     NO_PAYOUT = "no_payout", _("No payout")
+    CANCELLED = "cancelled", _("Cancelled before sending")
 
 
 class Settlement(models.Model):

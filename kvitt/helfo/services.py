@@ -661,6 +661,28 @@ def sign_settlement(actor: Actor, settlement: Settlement, signer: Signer) -> Set
     return settlement
 
 
+@transaction.atomic
+def cancel_settlement(actor: Actor, settlement: Settlement, *, reason: str = "") -> Settlement:
+    """Undo a settlement that has not been sent: its bills are ready again, its egenandel
+    reports wait for the next settlement."""
+    settlement = Settlement.objects.select_for_update().get(pk=settlement.pk)
+    _require_clinic(actor, settlement.organisation_id)
+    if settlement.status not in (SettlementStatus.UNSIGNED, SettlementStatus.SIGNED):
+        raise ValidationError(_("Only a settlement that has not been sent can be cancelled"))
+    text = _("Settlement %(s)s cancelled") % {"s": settlement.pk} + (f": {reason}" if reason else "")
+    for item in settlement.items.select_related("bill_card"):
+        card = item.bill_card
+        if item.kind in ("claim", "resend") and card.status == BillStatus.IN_SETTLEMENT:
+            card.status = BillStatus.READY
+            card.save(update_fields=["status"])
+        _history(card, "cancelled", text, actor, settlement)
+    EgenandelReport.objects.filter(settlement=settlement).update(settlement=None, attached_at=None)
+    settlement.status = SettlementStatus.CANCELLED
+    settlement.save(update_fields=["status"])
+    audit.record(actor, "cancel", settlement, privacy=["financial"], fields=["status"], reason=reason)
+    return settlement
+
+
 def _message_type_name(code: str) -> str:
     return {"LOM": "Legeoppgjørsmelding", "POM": "Poliklinisk oppgjørsmelding"}.get(code, "Behandlerkravmelding")
 

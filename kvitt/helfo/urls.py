@@ -13,6 +13,7 @@ urlpatterns = [
     path("settlements/<int:settlement_id>/sign/", views.sign, name="sign"),
     path("settlements/<int:settlement_id>/send/", views.send, name="send"),
     path("settlements/<int:settlement_id>/file/", views.download, name="download"),
+    path("settlements/<int:settlement_id>/cancel/", views.cancel, name="cancel"),
     path("settlements/<int:settlement_id>/apprec/", views.upload_apprec, name="apprec"),
     path("practices/<int:practice_id>/statuses/", views.import_statuses, name="import_statuses"),
     path("bills/<int:card_id>/", views.bill_detail, name="bill"),

@@ -155,6 +155,18 @@ def send(request, settlement_id: int):
 
 
 @actor_required
+@require_POST
+def cancel(request, settlement_id: int):
+    settlement = selectors.settlement_for(request.actor, settlement_id)
+    try:
+        services.cancel_settlement(request.actor, settlement, reason=request.POST.get("reason", "")[:200])
+        messages.success(request, _("Settlement cancelled; its bill cards are ready again"))
+    except ValidationError as exc:
+        messages.error(request, _error_text(exc))
+    return redirect("helfo:settlement", settlement_id=settlement.pk)
+
+
+@actor_required
 def download(request, settlement_id: int):
     settlement = selectors.settlement_for(request.actor, settlement_id)
     if not settlement.signed_xml:

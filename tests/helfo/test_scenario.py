@@ -262,3 +262,25 @@ def test_settlement_for_one_practitioner_and_their_certificate(clinic, p12_bytes
         services.sign_with_credential(clerk, settlement, theirs, "pw-for-test")
     company_cert = services.add_signing_credential(clinic["admin"], label="enterprise", p12=p12_bytes, password="pw-for-test")
     assert services.sign_with_credential(clerk, settlement, company_cert, "pw-for-test").status == SettlementStatus.SIGNED
+
+
+def test_cancel_unsent_settlement_releases_bills_and_reports(clinic, p12_bytes):
+    clerk, practice = clinic["clerk"], clinic["practice"]
+    helfo_event(clinic, f.patient(clinic["company"].organisation), start=local(2), codes=["2ad"])
+    (card,) = services.create_bill_cards(clerk, practice)
+    card.egenandel_reported_unpaid = True
+    card.save()
+    services.register_patient_payment(clerk, card, paid_on=local(1).date())
+    settlement = services.create_settlement(clerk, practice, [card])
+    assert EgenandelReport.objects.get().settlement_id == settlement.pk
+    settlement = services.sign_settlement(clerk, settlement, Pkcs12Signer(p12_bytes, "pw-for-test"))
+    services.cancel_settlement(clerk, settlement, reason="wrong period")
+    card.refresh_from_db()
+    assert card.status == BillStatus.READY and card.history.last().kind == "cancelled"
+    assert EgenandelReport.objects.get().settlement_id is None
+    again = services.create_settlement(clerk, practice, [card])
+    assert EgenandelReport.objects.get().settlement_id == again.pk
+    settlement.refresh_from_db()
+    assert settlement.status == SettlementStatus.CANCELLED
+    with pytest.raises(Exception, match="not been sent"):
+        services.cancel_settlement(clerk, settlement)
