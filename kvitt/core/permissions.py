@@ -31,6 +31,10 @@ class Actor:
             return self.label
         return getattr(self.user, "username", "") or "system"
 
+    @property
+    def role_label(self) -> str:
+        return Role(self.role).label if self.role in Role.values else self.role
+
     def is_role(self, *roles: str) -> bool:
         return self.role in roles
 

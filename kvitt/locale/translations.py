@@ -269,6 +269,7 @@ T = {
     "Thank you. We have received your message.": ("Takk. Vi har mottatt meldingen din.", "Tack. Vi har tagit emot ditt meddelande."),
     "Invoice": ("Faktura", "Faktura"),
     "To pay": ("Å betale", "Att betala"),
+    "not due": ("ikke forfalt", "ej förfallen"),
     "due": ("forfall", "förfallodag"),
     "reference": ("KID", "OCR-nummer"),
     "Questions and requests": ("Spørsmål og ønsker", "Frågor och önskemål"),
