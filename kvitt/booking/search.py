@@ -22,7 +22,7 @@ from kvitt.booking import geo
 from kvitt.booking.models import Slot, SlotStatus
 from kvitt.cases.selectors import is_payer_actor
 from kvitt.core.permissions import Actor, PermissionDenied
-from kvitt.network.models import Location, PartnerApproval, Payer, Practitioner
+from kvitt.network.models import Location, PartnerApproval, Practitioner
 
 SORT_DISTANCE = "distance"
 SORT_AVAILABILITY = "availability"
@@ -86,8 +86,8 @@ def free_slots(*, profession: str = "", competence: str = "", after: datetime.da
     return qs
 
 
-def _approved_by(payer: Payer, day: datetime.date, profession: str):
-    approvals = PartnerApproval.objects.active_on(day).filter(payer=payer, company_id=OuterRef("company_id")).filter(
+def _approved_by(payer_organisation_id: int, day: datetime.date, profession: str):
+    approvals = PartnerApproval.objects.active_on(day).filter(payer__organisation_id=payer_organisation_id, company_id=OuterRef("company_id")).filter(
         Q(location__isnull=True) | Q(location_id=OuterRef("pk"))
     )
     if profession:
@@ -113,9 +113,9 @@ def search_locations(
 ) -> tuple[Origin, list[SearchResult]]:
     if not is_payer_actor(actor):
         raise PermissionDenied(_("Only a payer searches its network"))
-    payer = Payer.objects.filter(organisation=actor.organisation).first()
-    if payer is None:
-        raise PermissionDenied(_("Your organisation is not registered as a payer"))
+    # The payer is named through its organisation: one query fewer, and an organisation without
+    # a payer row simply has no approvals, so it finds nothing.
+    payer_organisation_id = actor.organisation.pk
     if sort not in (SORT_DISTANCE, SORT_AVAILABILITY):
         raise ValueError(_("Sort by distance or availability"))
     radius_km = min(max(float(radius_km), 0.1), MAX_RADIUS_KM)
@@ -126,7 +126,7 @@ def search_locations(
     before = after + datetime.timedelta(days=HORIZON_DAYS)
 
     box = geo.bounding_box(origin.latitude, origin.longitude, radius_km)
-    within = _locations_within(payer, day, profession, origin, box, radius_km)
+    within = _locations_within(payer_organisation_id, day, profession, origin, box, radius_km)
     if sort == SORT_AVAILABILITY:
         hits = _by_availability(within, profession, competence, after, before, limit, require_free_slot)
     else:
@@ -134,14 +134,14 @@ def search_locations(
     return origin, _results(hits, profession, competence, after, before, slots_per_result)
 
 
-def _locations_within(payer, day, profession, origin: Origin, box: geo.BoundingBox, radius_km: float) -> list[tuple[int, float]]:
+def _locations_within(payer_organisation_id: int, day, profession, origin: Origin, box: geo.BoundingBox, radius_km: float) -> list[tuple[int, float]]:
     """(location id, km) of every location the payer approves inside the circle, nearest first."""
     rows = (
         Location.objects.filter(
             latitude__gte=Decimal(str(round(box.min_lat, 6))), latitude__lte=Decimal(str(round(box.max_lat, 6))),
             longitude__gte=Decimal(str(round(box.min_lon, 6))), longitude__lte=Decimal(str(round(box.max_lon, 6))),
         )
-        .filter(_approved_by(payer, day, profession))
+        .filter(_approved_by(payer_organisation_id, day, profession))
         .order_by()
         .values_list("pk", "latitude", "longitude")
     )
