@@ -2,8 +2,14 @@
 
 Only locations that the searching payer approves on the day appear. The distance filter is a
 bounding box in SQL (cheap, uses plain comparisons) followed by the exact haversine distance in
-Python on the few rows left; the earliest free slot is a correlated subquery that walks the
-(location, status, start) index and stops at the first hit.
+Python on the rows left. Free times are then looked up only as far as the answer needs:
+
+* nearest first: the earliest free slot of the nearest few locations, a correlated subquery that
+  walks the (location, status, start) index and stops at the first hit, a chunk at a time;
+* earliest first: in a dense area, one walk over free slots in time order ((status, start)
+  index) until ``limit`` locations have shown up; in a sparse area, the per-location lookup.
+
+bench/booking.py measures it over 5 000 locations and 12 million slots.
 """
 
 from __future__ import annotations
