@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.core.exceptions import PermissionDenied
 from ninja import Router, Schema, Status
 
 from kvitt.claims import selectors, services

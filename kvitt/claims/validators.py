@@ -17,7 +17,7 @@ import datetime
 import re
 import zoneinfo
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Callable, Iterable
 
 from kvitt.claims.reasons import INVOICE_LEVEL, LANGUAGES, LINE_LEVEL, REJECT, reason

@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from kvitt.claims import selectors, services
-from kvitt.claims.models import InboundInvoice, InboundStatus
+from kvitt.claims.models import InboundInvoice
 
 from tests.claims import invoices as f
 from tests.claims.world import at, make_world

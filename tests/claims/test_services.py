@@ -11,7 +11,6 @@ from kvitt.claims import invoice_response as ir
 from kvitt.claims import services
 from kvitt.claims.models import InboundStatus, NoticeOutbox, OutboxKind, Source
 from kvitt.core.models import AuditEntry
-from kvitt.einvoice import sbdh
 
 from tests.claims import invoices as f
 from tests.claims.world import at, make_world
