@@ -194,6 +194,13 @@ KVITT_EHF_VAT_E_REASON_CODE = os.environ.get("KVITT_EHF_VAT_E_REASON_CODE", "")
 # Reverse proxies (nginx) whose verified client-certificate header the inter-regional
 # producer endpoint trusts; nobody else's.
 KVITT_INTERREGION_TRUSTED_PROXIES = [p for p in os.environ.get("KVITT_INTERREGION_TRUSTED_PROXIES", "").split(",") if p]
+# Helfo's KUHR Krav API (docs/integrations/helfo.md); unset = BKM XML files for the portal only.
+KVITT_HELFO = {
+    key: os.environ[f"KVITT_HELFO_{key}"]
+    for key in ("KUHR_BASE_URL", "TOKEN_ENDPOINT", "AUDIENCE", "CLIENT_ID", "CLIENT_KEY_FILE", "KEY_ID", "JWK_PATH")
+    if os.environ.get(f"KVITT_HELFO_{key}")
+}
+KVITT_HELFO_OUTBOX = Path(os.environ.get("KVITT_HELFO_OUTBOX", VAR_DIR / "helfo" / "outbox"))
 # SMS gateway for patient notices: {"backend": "file"} writes var/sms/; "http" posts to a provider.
 KVITT_SMS = {"backend": os.environ.get("KVITT_SMS_BACKEND", "file"), "url": os.environ.get("KVITT_SMS_URL", ""),
              "token": os.environ.get("KVITT_SMS_TOKEN", "")}
