@@ -85,3 +85,22 @@ def inbound_detail(request, invoice_id: int):
         due_at=invoice.due_at, validated_at=invoice.validated_at, payable_amount=invoice.payable_amount,
         approved_amount=invoice.approved_amount, findings=findings,
     )
+
+
+class PaymentOut(Schema):
+    inbound_id: int
+    supplier_org_number: str
+    supplier_name: str
+    invoice_number: str
+    account: str
+    kid: str
+    message: str
+    amount_ore: int
+    amount_nok: str
+    due_date: str
+
+
+@router.post("/payment-run", response=list[PaymentOut])
+def payment_run(request):
+    """The approved amounts not yet paid (account and KID from each invoice); each is returned once."""
+    return services.payment_run(request.auth)

@@ -66,3 +66,17 @@ def test_detail_shows_the_findings_after_validation(client, world):
     assert body["status"] == "rejected" and [x["code"] for x in body["findings"]] == ["CLM-203"]
     other = make_world()
     assert client.get(f"{URL}/{created['id']}", HTTP_AUTHORIZATION=f"Bearer {other.token()}").status_code == 403
+
+
+def test_payment_run_over_the_api_returns_each_approved_invoice_once(client, world):
+    from kvitt.claims import services
+
+    token = world.token()
+    created = _post(client, world.invoice_bytes(f.line(at(2)), number="77"), token).json()
+    services.validate_invoice(world.handler, InboundInvoice.objects.get(pk=created["id"]))
+    first = client.post("/api/v1/claims/payment-run", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert first.status_code == 200
+    rows = first.json()
+    assert [(r["invoice_number"], r["amount_ore"], r["account"]) for r in rows] == [("77", 85_000, "86011117947")]
+    assert rows[0]["kid"] and rows[0]["message"] == ""
+    assert client.post("/api/v1/claims/payment-run", HTTP_AUTHORIZATION=f"Bearer {token}").json() == []
