@@ -72,19 +72,26 @@ def is_alive(worker_id: str, alias: str = "default") -> bool | None:
     return not taken
 
 
-def on_task_started(sender, task_result, **kwargs) -> None:
-    """Receiver of django-tasks' ``task_started``: a database worker announces it is alive."""
-    from django_tasks_db.backend import DatabaseBackend
+# Backends whose tasks run in worker processes; the in-process ones (immediate, dummy) have none.
+WORKER_BACKENDS = ("django_tasks_db.backend.DatabaseBackend", "django_tasks_rq.backend.RQBackend")
 
-    # db_worker sends the backend instance, other places send its class.
-    backend_class = sender if isinstance(sender, type) else type(sender)
-    if not issubclass(backend_class, DatabaseBackend):
+
+def runs_in_workers(sender) -> bool:
+    backend_class = sender if isinstance(sender, type) else type(sender)  # db_worker sends an instance
+    return any(f"{k.__module__}.{k.__qualname__}" in WORKER_BACKENDS for k in backend_class.__mro__)
+
+
+def on_task_started(sender, task_result, **kwargs) -> None:
+    """Receiver of django-tasks' ``task_started``: the worker running it announces it is alive.
+
+    django-tasks-db runs tasks in the worker process itself; RQ in a forked work-horse, which
+    then holds the lock for as long as it runs the job."""
+    if not runs_in_workers(sender) or not task_result.worker_ids:
         return
-    if task_result.worker_ids:
-        try:
-            hold(task_result.worker_ids[-1])
-        except Exception:  # liveness is a safety net; the task itself must still run
-            logger.exception("could not take the liveness lock for worker %s", task_result.worker_ids[-1])
+    try:
+        hold(task_result.worker_ids[-1])
+    except Exception:  # liveness is a safety net; the task itself must still run
+        logger.exception("could not take the liveness lock for worker %s", task_result.worker_ids[-1])
 
 
 def connect() -> None:

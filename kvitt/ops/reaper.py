@@ -16,7 +16,7 @@ import logging
 
 from django.conf import settings
 from django.utils import timezone
-from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.compat import TaskResultStatus, task_backends
 from django_tasks_db.models import DBTaskResult
 
 from kvitt.ops import liveness
@@ -37,12 +37,22 @@ def is_abandoned(result: DBTaskResult, alias: str = "default") -> bool:
     return alive is not True  # False: the worker is gone; None: no signal, the lease decided
 
 
-def requeue_abandoned(*, lease_for: datetime.timedelta | None = None, now: datetime.datetime | None = None) -> list[str]:
-    """Put abandoned RUNNING tasks back to READY; returns their ids."""
+def requeue_abandoned(*, lease_for: datetime.timedelta | None = None, now: datetime.datetime | None = None,
+                      backend_alias: str = "default") -> list[str]:
+    """Put the tasks of dead workers back in their queue, whichever backend runs them; their ids."""
     now = now or timezone.now()
     cutoff = now - (lease() if lease_for is None else lease_for)
+    backend = task_backends[backend_alias]
+    if is_rq_backend(backend):
+        return requeue_abandoned_rq(backend, cutoff)
+    return requeue_abandoned_db(cutoff, backend_alias)
+
+
+def requeue_abandoned_db(cutoff: datetime.datetime, backend_alias: str = "default") -> list[str]:
+    """django-tasks-db: RUNNING rows claimed before ``cutoff`` by a worker that is gone go READY."""
     requeued = []
-    for result in DBTaskResult.objects.running().filter(started_at__lte=cutoff).order_by("started_at"):
+    running = DBTaskResult.objects.running().filter(backend_name=backend_alias, started_at__lte=cutoff)
+    for result in running.order_by("started_at"):
         if not is_abandoned(result):
             continue
         # Conditional on the claim we looked at, so a worker that finishes meanwhile wins.
@@ -52,4 +62,44 @@ def requeue_abandoned(*, lease_for: datetime.timedelta | None = None, now: datet
         if won:
             logger.warning("requeued task %s (%s): worker %s is gone", result.pk, result.task_path, last_worker(result))
             requeued.append(str(result.pk))
+    return requeued
+
+
+def is_rq_backend(backend) -> bool:
+    return any(k.__module__.startswith("django_tasks_rq") for k in type(backend).__mro__)
+
+
+def requeue_abandoned_rq(backend, cutoff: datetime.datetime) -> list[str]:
+    """RQ: a started job whose work-horse is gone is failed as abandoned and queued again.
+
+    RQ itself notices a dead horse only when the execution's heartbeat TTL runs out (a minute and
+    more), then fails the job for good, since django-tasks-rq sets no retries. Here the liveness lock
+    says the horse is gone; we let RQ's own clean-up record the abandonment (failure callbacks run,
+    so the task's result shows it), then requeue it from the failed-job registry.
+    """
+    import django_rq
+    from django_tasks_rq.backend import Job
+    from rq.registry import FailedJobRegistry, StartedJobRegistry
+
+    requeued = []
+    for queue_name in sorted(backend.queues):
+        queue = django_rq.get_queue(queue_name, job_class=Job)
+        started = StartedJobRegistry(queue=queue, job_class=Job)
+        for job_id, execution_id in started.get_job_and_execution_ids(cleanup=False):
+            job = Job.fetch(job_id, connection=queue.connection)
+            started_at = job.started_at
+            if started_at is not None and timezone.is_naive(started_at):
+                started_at = timezone.make_aware(started_at, datetime.timezone.utc)  # RQ keeps UTC
+            if started_at is None or started_at > cutoff:
+                continue
+            if liveness.is_alive(job.worker_name) is True:
+                continue
+            # Expire this execution now, so RQ's clean-up treats it as abandoned.
+            started.connection.zadd(started.key, {f"{job_id}:{execution_id}": 0}, xx=True)
+            started.cleanup(timestamp=1)
+            failed = FailedJobRegistry(queue=queue, job_class=Job)
+            if job_id in failed.get_job_ids(cleanup=False):
+                failed.requeue(job_id)
+                logger.warning("requeued RQ job %s (%s): worker %s is gone", job_id, job.func_name, job.worker_name)
+                requeued.append(job_id)
     return requeued

@@ -10,8 +10,10 @@ from django_tasks import task
 
 from kvitt.ops import liveness
 
-# Stands in for the AppConfig.ready() that connects the receiver in every Kvitt worker process.
-liveness.connect()
+# Stands in for the AppConfig.ready() that connects the receiver in every Kvitt worker process
+# (only in the workers the tests start: the pytest process must not hold extra sessions).
+if os.environ.get("KVITT_OPS_TEST_WORKER") == "1":
+    liveness.connect()
 
 RUNS_TABLE = "ops_test_job_runs"
 

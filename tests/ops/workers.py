@@ -29,6 +29,7 @@ def worker_env(tmp_path: Path, **extra: str) -> dict[str, str]:
         KVITT_VAR_DIR=str(tmp_path / "var"),
         KVITT_LOG_FORMAT="text",
         PYTHONPATH=str(REPO),
+        KVITT_OPS_TEST_WORKER="1",
         **extra,
     )
     return env
@@ -40,6 +41,8 @@ def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
 
 
 def stop(processes) -> None:
+    """SIGTERM (a worker finishes or abandons its job), then SIGKILL whatever is left, horses too."""
+    family = [pid for process in processes if process.poll() is None for pid in descendants(process.pid)]
     for process in processes:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -50,6 +53,32 @@ def stop(processes) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+    for pid in family:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def descendants(pid: int) -> list[int]:
+    """Child processes, recursively (Linux /proc): RQ's work-horse leaves its parent's session."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = (task / "children").read_text().split() if (task / "children").exists() else []
+        for child in map(int, children):
+            found += [child, *descendants(child)]
+    return found
+
+
+def kill_hard(process: subprocess.Popen) -> None:
+    """SIGKILL a worker and everything it started, at once, as when its machine is lost."""
+    family = [process.pid, *descendants(process.pid)]
+    for pid in family:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait(10)
 
 
 def wait_until(predicate, timeout: float, what: str, interval: float = 0.2):
