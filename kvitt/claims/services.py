@@ -142,7 +142,10 @@ def _fill_parsed(invoice: InboundInvoice, doc: Document) -> None:
     invoice.supplier_name = doc.supplier.display_name[:200]
     invoice.company = Company.objects.filter(org_number=invoice.supplier_org_number).first()
     invoice.sak_id = sakid_module.compact(doc.sak_id or "")[:40]
-    invoice.assignment = Assignment.objects.filter(sakid=invoice.sak_id).first() if invoice.sak_id else None
+    # Another payer's assignment is not linked: its patient and coverage are not this insurer's to read.
+    invoice.assignment = (
+        Assignment.objects.filter(sakid=invoice.sak_id, payer=invoice.payer).first() if invoice.sak_id else None
+    )
     invoice.issue_date = doc.issue_date
     invoice.currency = doc.currency[:3]
     invoice.payable_amount = _ore(doc.payable_amount)
@@ -267,6 +270,8 @@ def snapshot_for(invoice: InboundInvoice, doc: Document, assignment: Assignment 
         known_invoices=frozenset((invoice.supplier_org_number, n) for n in known.values_list("number", flat=True)),
         billed_treatments=billed,
         ehf_errors=tuple(f["id"] for f in invoice.ehf_findings if f.get("flag") == "fatal"),
+        foreign_assignment=assignment is None and bool(invoice.sak_id)
+        and Assignment.objects.filter(sakid=invoice.sak_id).exclude(payer=payer).exists(),
     )
 
 

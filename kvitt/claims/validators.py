@@ -135,6 +135,8 @@ class Snapshot:
     billed_treatments: dict = field(default_factory=dict)
     # Rule ids of the fatal findings of the EHF/Peppol validation of the document.
     ehf_errors: tuple[str, ...] = ()
+    # The SakID exists, but at another payer (whose assignment this insurer may not read).
+    foreign_assignment: bool = False
 
     def practitioner(self, hpr: str) -> PractitionerSnapshot | None:
         return next((p for p in self.practitioners if p.hpr_number == hpr), None)
@@ -346,7 +348,7 @@ def check_sakid(doc: Document, snap: Snapshot) -> Iterable[_Raw]:
         return
     assignment = snap.assignment
     if assignment is None:
-        yield _raw("CLM-102", sakid=sakid)
+        yield _raw("CLM-104" if snap.foreign_assignment else "CLM-102", sakid=sakid)
         return
     if assignment.payer_org_number != snap.insurer_org_number:
         yield _raw("CLM-104", sakid=sakid)

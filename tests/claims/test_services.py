@@ -188,3 +188,15 @@ def test_raise_exception_on_an_approved_invoice_mails_the_clinic(world):
     invoice = _receive_and_validate(world, world.invoice_bytes(f.line(at(2))))
     row = services.raise_exception(world.handler, invoice, "Journalnotat mangler for behandlingen 2. mars")
     assert row.recipient == "faktura@fysio.example" and "Avvik funnet i etterkant" in row.subject
+
+
+def test_sakid_of_another_insurer_is_not_linked_and_is_rejected(world):
+    other = make_world()
+    data = world.invoice_bytes(f.line(at(2)), sak_id=other.assignment.sakid, number="61")
+    invoice, _ = services.receive(world.handler, data)
+    assert invoice.assignment is None and invoice.sak_id == other.assignment.sakid
+    receive_audit = AuditEntry.objects.get(action="receive", object_id=str(invoice.pk))
+    assert receive_audit.patient is None
+    invoice = services.validate_invoice(world.handler, invoice)
+    assert list(invoice.findings.values_list("code", flat=True)) == ["CLM-104"]
+    assert _consumed(other.assignment) == (0, 0)

@@ -165,3 +165,7 @@ def test_findings_are_numbered_in_order():
     doc = f.invoice(f.line(code="B9999", diagnose=""))
     result = validate(doc, f.snapshot())
     assert [(x.number, x.code) for x in result.findings] == [(1, "CLM-203"), (2, "CLM-213")]
+
+
+def test_sakid_of_another_payer_is_reported_without_reading_it():
+    assert validate(f.invoice(), f.snapshot(assignment=None, foreign_assignment=True)).codes == ["CLM-104"]
