@@ -207,6 +207,9 @@ def nodes(el, path: str) -> list:
         return xp(path)(el)
     if len(tags) == 1:
         return list(el.iterchildren(tags[0]))
+    if len(tags) == 2:
+        inner = tags[1]
+        return [child for parent in el.iterchildren(tags[0]) for child in parent.iterchildren(inner)]
     current = [el]
     for tag in tags:
         current = [child for parent in current for child in parent.iterchildren(tag)]

@@ -100,18 +100,11 @@ _sr("UBL-SR-43", "//cac:AdditionalDocumentReference", "Scheme identifier shall o
 
 
 
-def _local(el) -> str:
-    return el.tag.rpartition("}")[2]
-
-
 def _amount_elements(doc) -> list:
     """``//*[ends-with(name(), 'Amount') and not(ends-with(name(),'PriceAmount')) and not(ancestor::cac:Price/cac:AllowanceCharge)]``."""
-    found = []
-    for el in doc.elements:
-        name = _local(el)
-        if name.endswith("Amount") and not name.endswith("PriceAmount") and not _under_price_allowance(el):
-            found.append(el)
-    return found
+    # A Clark name ends with the local name, so the suffix tests need no splitting.
+    return [el for el in doc.elements
+            if el.tag.endswith("Amount") and not el.tag.endswith("PriceAmount") and not _under_price_allowance(el)]
 
 
 _PRICE = f"{{{CAC_NS}}}Price"
@@ -130,7 +123,7 @@ def _under_price_allowance(el) -> bool:
 
 def _binary_objects(doc) -> list:
     """``//*[ends-with(name(), 'BinaryObject')]``."""
-    return [el for el in doc.elements if _local(el).endswith("BinaryObject")]
+    return [el for el in doc.elements if el.tag.endswith("BinaryObject")]
 
 
 add("UBL-DT-01", FATAL, _amount_elements, "[UBL-DT-01]-Amounts shall be decimal up to two fraction digits",
