@@ -524,7 +524,6 @@ class Doc:
     def _index(self) -> None:
         """One pass in document order: the tag index, every known context's node list, each
         element's path from the root and the empty leaves (what the //* rules need)."""
-        by_tag: dict = {}
         table, contexts = DISPATCH.state
         results = {expr: [] for expr in contexts}
         elements, empty = [], []
@@ -535,7 +534,6 @@ class Doc:
             if not isinstance(tag, str):
                 continue
             elements.append(el)
-            by_tag.setdefault(tag, []).append(el)
             parent = el.getparent()
             paths[el] = paths[parent] + (tag,) if parent is not None else ()
             if len(el) == 0:
@@ -544,20 +542,22 @@ class Doc:
                     empty.append(el)
             elif not any(isinstance(child.tag, str) for child in el) and not "".join(el.itertext()).strip():
                 empty.append(el)
-            seen: dict = {}
+            seen = None
             for key in ((parent.tag if parent is not None else None, tag), (_ANY, tag)):
                 candidates = get(key)
                 if candidates:
                     for expr, branch, decided, selector in candidates:
                         if selector is not None:
                             kind, expected = selector
+                            if seen is None:
+                                seen = {}
                             value = seen[kind] if kind in seen else seen.setdefault(kind, _discriminator(el, kind))
                             if value != expected:
                                 continue
                         found = results[expr]
                         if (not found or found[-1] is not el) and (decided or _branch_matches(self, branch, el)):
                             found.append(el)
-        self._by_tag, self._elements = by_tag, elements
+        self._elements = elements
         self._contexts.update(results)
         self._memo["element_paths"] = frozenset(paths.values()) - {()}
         self._memo["empty_elements"] = empty
@@ -586,11 +586,15 @@ class Doc:
             if branches is None:
                 found = xp(expr)(self.root)
             else:
-                if self._by_tag is None:
+                if self._elements is None:
                     self._index()
                     found = self._contexts.get(expr)
                     if found is not None:
                         return found
+                if self._by_tag is None:  # only contexts met for the first time need it
+                    self._by_tag = {}
+                    for element in self._elements:
+                        self._by_tag.setdefault(element.tag, []).append(element)
                 DISPATCH.add(expr)
                 found = []
                 for branch in branches:
