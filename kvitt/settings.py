@@ -226,3 +226,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("KVITT_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- ops (metrics) ---
+MIDDLEWARE = ["kvitt.ops.metrics.PrometheusMiddleware", *MIDDLEWARE]  # times requests, answers /metrics
