@@ -199,6 +199,20 @@ def run_pure(files, items) -> dict:
             "outcomes": summarise(results)}
 
 
+def _server_cpu_seconds(connection) -> float:
+    """CPU seconds the PostgreSQL backend serving this connection has used (same host only)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def run_db(files, items) -> dict:
     import django
 
@@ -220,6 +234,7 @@ def run_db(files, items) -> dict:
     BankTransaction.objects.filter(organisation=clinic)._raw_delete(BankTransaction.objects.db)
     BankFile.objects.filter(organisation=clinic).delete()
     ledger = BenchLedger(items)
+    server_before = _server_cpu_seconds(connection)
     cpu = time.process_time()
     started = time.perf_counter()
     reports = import_bank_files(Actor.system(clinic, label="bench"), [(f"bench-{i}", d) for i, d in enumerate(files)],
@@ -229,8 +244,10 @@ def run_db(files, items) -> dict:
     for report in reports:
         for key, value in report.outcomes.items():
             outcomes[key] = outcomes.get(key, 0) + value
+    cpu_s = time.process_time() - cpu
+    server_s = _server_cpu_seconds(connection) - server_before
     return {"transactions": sum(r.new for r in reports), "total_s": done - started, "outcomes": outcomes,
-            "cpu_s": time.process_time() - cpu,
+            "cpu_s": cpu_s, "server_cpu_s": server_s,
             "database": connection.vendor, "stored": BankTransaction.objects.filter(organisation=clinic).count()}
 
 
@@ -263,12 +280,17 @@ def main(argv=None) -> None:
     rate = result["transactions"] / result["total_s"]
     label = f"import+match via Django on {result['database']}" if args.db else "parse+match (pure)"
     print(f"{label}: {result['transactions']} transactions in {result['total_s']:.1f} s = {rate:,.0f} transactions/s")
-    print(f"  this process's CPU time {result['cpu_s']:.1f} s (the rest is waiting: database, other processes); "
+    print(f"  this process's CPU time {result['cpu_s']:.1f} s = {result['transactions'] / result['cpu_s']:,.0f} "
+          f"transactions per CPU-second (the rest is waiting: database, other processes); "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if not args.db:
         print(f"  parse {result['parse_s']:.1f} s, index {result['index_s']:.1f} s, match {result['match_s']:.1f} s")
     else:
         print(f"  stored {result['stored']} transactions")
+        if result.get("server_cpu_s"):
+            both = result["cpu_s"] + result["server_cpu_s"]
+            print(f"  PostgreSQL backend CPU {result['server_cpu_s']:.1f} s; client + server CPU {both:.1f} s = "
+                  f"{result['transactions'] / both:,.0f} transactions per CPU-second")
     print(f"  outcomes: {result['outcomes']}")
 
 
