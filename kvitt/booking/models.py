@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class IntegrationStatus(models.TextChoices):
@@ -77,9 +77,9 @@ class AppointmentType(models.Model):
 
 
 class SlotStatus(models.TextChoices):
-    FREE = "free", _("Free")
-    BOOKED = "booked", _("Booked")
-    BLOCKED = "blocked", _("Blocked")
+    FREE = "free", pgettext_lazy("slot state", "Free")
+    BOOKED = "booked", pgettext_lazy("slot state", "Booked")
+    BLOCKED = "blocked", pgettext_lazy("slot state", "Blocked")
 
 
 class Slot(models.Model):
@@ -116,7 +116,7 @@ class BookingState(models.TextChoices):
     REQUESTED = "requested", _("Sent to the clinic's journal system")
     ACCEPTED = "accepted", _("Confirmed by the clinic")
     REFUSED = "refused", _("Refused by the clinic")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("booking state", "Cancelled")
     UNDELIVERABLE = "undeliverable", _("Could not be delivered")
 
 

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class AssignmentState(models.TextChoices):
@@ -15,7 +15,7 @@ class AssignmentState(models.TextChoices):
     IN_TREATMENT = "in_treatment", _("In treatment")
     COMPLETED = "completed", _("Completed")
     CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("assignment state", "Cancelled")
 
 
 # Which state may follow which. "booked -> open" happens when the last live booking is cancelled.

@@ -35,6 +35,7 @@ T: dict[str, tuple] = {
     "Completed": ("Fullført", "Avslutad"),
     "Closed": ("Lukket", "Stängd"),
     "Cancelled": ("Avbestilt", "Avbokad"),
+    "assignment state\x04Cancelled": ("Avbrutt", "Avbrutet"),
     "Set when the insurer assigns a clinic or a booking is made": (
         "Settes når forsikringen velger klinikk eller det bookes", "Sätts när försäkringen väljer klinik eller en bokning görs"),
     "Professions that may treat under this assignment": ("Yrker som kan behandle under oppdraget", "Yrken som får behandla inom uppdraget"),
@@ -303,13 +304,17 @@ def fill(path: Path, index: int) -> int:
             blocks[n] = "\n".join(line for line in block if line != "#, fuzzy")
             continue
         plural_lines = _field(block, "msgid_plural")
-        head = [line for line in block if line.startswith("#") and "fuzzy" not in line]
+        context_lines = _field(block, "msgctxt")
+        head = [line for line in block if line.startswith("#") and "fuzzy" not in line and not line.startswith("#|")]
         key = (msgid, po_unquote(plural_lines)) if plural_lines else msgid
+        if context_lines and f"{po_unquote(context_lines)}\x04{msgid}" in T:
+            key = f"{po_unquote(context_lines)}\x04{msgid}"  # gettext's context separator
         if key not in T:
             missing += 1
             continue
         text = T[key][index]
-        body = [f"msgid {po_quote(msgid)}"]
+        body = [f"msgctxt {po_quote(po_unquote(context_lines))}"] if context_lines else []
+        body.append(f"msgid {po_quote(msgid)}")
         if plural_lines:
             body.append(f"msgid_plural {po_quote(key[1])}")
             body += [f"msgstr[{i}] {po_quote(form)}" for i, form in enumerate(text)]
