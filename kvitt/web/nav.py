@@ -19,6 +19,7 @@ MENU = [
     (_("Approvals"), "network:approvals", (Role.CLINIC_ADMIN, *PAYER, *REGION, Role.NETWORK_OPERATOR), None),
     (_("Assignments"), "cases:list", (*CLINIC, Role.PRACTITIONER, *PAYER), "NO"),
     (_("Bookings"), "booking:list", (*CLINIC, Role.PRACTITIONER, *PAYER), "NO"),
+    (_("Journal system"), "booking:integrations", (Role.CLINIC_ADMIN,), "NO"),
     (_("EHF invoices"), "einvoice:invoices", CLINIC, "NO"),
     (_("Invoice inbox"), "claims:inbox", PAYER, "NO"),
     (_("Helfo"), "helfo:orders", (*CLINIC, Role.PRACTITIONER), "NO"),
