@@ -157,12 +157,17 @@ def filtered_events(actor: Actor, filters: dict) -> QuerySet[TrackedEvent]:
         qs = qs.filter(product_code=filters["product_code"])
     systems = filters.get("system") or []
     statuses = filters.get("status") or []
-    status_rows = EventStatus.objects.filter(event=OuterRef("pk"))
+    system_ids = DownstreamSystem.objects.filter(organisation=actor.organisation)
     if systems:
-        status_rows = status_rows.filter(system__organisation=actor.organisation, system__code__in=systems)
+        system_ids = system_ids.filter(code__in=systems)
+    system_ids = list(system_ids.values_list("pk", flat=True))
+    status_rows = EventStatus.objects.filter(event=OuterRef("pk"), system_id__in=system_ids)
     if statuses:
         real = [s for s in statuses if s != "none"]
-        condition = Q(Exists(status_rows.filter(status__in=real))) if real else Q(pk__in=[])
+        # "IN (events with this status)" lets the database start from the (system, status)
+        # index, which is far cheaper than testing every event of the month with EXISTS.
+        matching = EventStatus.objects.filter(system_id__in=system_ids, status__in=real).values("event_id")
+        condition = Q(pk__in=matching) if real else Q(pk__in=[])
         if "none" in statuses:
             condition |= ~Q(Exists(status_rows))
         qs = qs.filter(condition)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Sum
 
 from kvitt.core.permissions import Actor
-from kvitt.reconciliation.models import DownstreamSystem, EventStatus, ImportRun, ReportDefinition
+from kvitt.reconciliation.models import DownstreamSystem, ImportRun, ReportDefinition
 from kvitt.reconciliation.reports import clean_filters, filtered_events, iter_event_rows, systems_for
 from kvitt.reconciliation.statuses import Status
 
@@ -41,14 +41,12 @@ def status_totals(qs, systems: list[DownstreamSystem], event_count: int) -> dict
     """Per system: events per status, and ``none`` for events that system has not reported."""
     by_id = {s.id: s.code for s in systems}
     totals = {s.code: {st.value: 0 for st in Status} for s in systems}
-    counts = (
-        EventStatus.objects.filter(event__in=qs.values("pk"), system_id__in=list(by_id))
-        .values_list("system_id", "status")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    # Grouped over the join from the filtered events, so the database starts from the events'
+    # own indexes and looks their statuses up by (event, system).
+    counts = qs.order_by().values_list("statuses__system_id", "statuses__status").annotate(n=Count("id"))
     for system_id, status, n in counts:
-        totals[by_id[system_id]][status] = n
+        if system_id in by_id:
+            totals[by_id[system_id]][status] = n
     for code, per_status in totals.items():
         per_status["none"] = event_count - sum(per_status.values())
     return totals
