@@ -26,6 +26,9 @@ from kvitt.payments.model import CAMT054, BankFileError, BankTransaction, Parsed
 # Currencies without minor units; everything else Kvitt meets (NOK, SEK, EUR, DKK) has two.
 ZERO_DECIMAL_CURRENCIES = {"JPY", "ISK", "KRW", "CLP", "VND"}
 NAMESPACE_PREFIX = "urn:iso:std:iso:20022:tech:xsd:camt.054."
+# A day's notification for a busy account runs to tens of megabytes (50 000 transactions
+# are about 23 MB), more than parse_xml's default for documents in general.
+MAX_BYTES = 256 * 1024 * 1024
 
 
 def _error(element, field: str, message: str) -> BankFileError:
@@ -201,7 +204,7 @@ class _Notification:
 
 def _root_notification(data: bytes):
     try:
-        root = parse_xml(data)
+        root = parse_xml(data, max_bytes=MAX_BYTES)
     except XmlError as exc:
         raise BankFileError(exc.line, "XML", exc.message, format=CAMT054) from None
     namespace = _strip_namespaces(root)
