@@ -1,9 +1,9 @@
 """Worker liveness on PostgreSQL: a worker is alive while its session holds its advisory lock.
 
 django-tasks-db marks a claimed task RUNNING and keeps no heartbeat, so a task whose worker was
-killed stays RUNNING for ever. Each worker process therefore takes a session-level advisory lock
+killed stays RUNNING for ever. So while a worker runs a task it holds a session-level advisory lock
 named after its worker id, on a connection of its own that nothing else closes (Django closes its
-request connections between polls). PostgreSQL releases the lock the moment that session ends,
+connections between polls), taken at ``task_started`` and dropped at ``task_finished``. PostgreSQL releases the lock the moment that session ends,
 so "can the lock be taken?" answers "is that worker gone?" from any machine, without a clock.
 A machine that loses power leaves a half-open TCP session until the server's keep-alive notices:
 set ``tcp_keepalives_idle`` (e.g. 60 s) on the server.
@@ -34,7 +34,7 @@ def is_postgresql(alias: str = "default") -> bool:
 
 
 def hold(worker_id: str, alias: str = "default") -> bool:
-    """Take this process's liveness lock for ``worker_id`` (once); False where it cannot apply."""
+    """Take this process's liveness lock for ``worker_id``; False where it cannot apply."""
     if not worker_id or not is_postgresql(alias):
         return False
     with _guard:
@@ -51,12 +51,18 @@ def hold(worker_id: str, alias: str = "default") -> bool:
         return True
 
 
-def release_all() -> None:
-    """Drop every liveness lock this process holds (tests; a worker's exit does it by itself)."""
+def release(worker_id: str) -> None:
+    """End the liveness session of ``worker_id`` in this process (the lock goes with it)."""
     with _guard:
-        for conn in _held.values():
-            conn.close()
-        _held.clear()
+        conn = _held.pop(worker_id, None)
+    if conn is not None:
+        conn.close()
+
+
+def release_all() -> None:
+    """Drop every liveness lock this process holds (a worker's exit does it by itself)."""
+    for worker_id in list(_held):
+        release(worker_id)
 
 
 def is_alive(worker_id: str, alias: str = "default") -> bool | None:
@@ -94,8 +100,16 @@ def on_task_started(sender, task_result, **kwargs) -> None:
         logger.exception("could not take the liveness lock for worker %s", task_result.worker_ids[-1])
 
 
-def connect() -> None:
-    """Connect the receiver; call once per process at start-up (an AppConfig.ready)."""
-    from django_tasks_db.compat import task_started
+def on_task_finished(sender, task_result, **kwargs) -> None:
+    """The lock is held only while a task runs: a worker between tasks has nothing to lose, and
+    no session outlives the task (a test database can be dropped, pgbouncer can pool)."""
+    if runs_in_workers(sender) and task_result.worker_ids:
+        release(task_result.worker_ids[-1])
 
-    task_started.connect(on_task_started, dispatch_uid="kvitt.ops.liveness")
+
+def connect() -> None:
+    """Connect the receivers; call once per process at start-up (an AppConfig.ready)."""
+    from django_tasks_db.compat import task_finished, task_started
+
+    task_started.connect(on_task_started, dispatch_uid="kvitt.ops.liveness.started")
+    task_finished.connect(on_task_finished, dispatch_uid="kvitt.ops.liveness.finished")
