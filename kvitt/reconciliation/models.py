@@ -68,6 +68,8 @@ class TrackedEvent(models.Model):
             models.Index(fields=["organisation", "product_code"]),
             models.Index(fields=["organisation", "unit_code"]),
             models.Index(fields=["organisation", "practitioner_code"]),
+            models.Index(fields=["organisation", "unit_name"]),
+            models.Index(fields=["organisation", "practitioner_name"]),
         ]
 
     def __str__(self) -> str:

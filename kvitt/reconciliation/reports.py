@@ -152,7 +152,7 @@ def filtered_events(actor: Actor, filters: dict) -> QuerySet[TrackedEvent]:
         qs = qs.filter(voided=True)
     for key, fields in (("unit", ("unit_code", "unit_name")), ("practitioner", ("practitioner_code", "practitioner_name"))):
         if filters.get(key):
-            qs = qs.filter(Q(**{fields[0]: filters[key]}) | Q(**{f"{fields[1]}__iexact": filters[key]}))
+            qs = qs.filter(Q(**{fields[0]: filters[key]}) | Q(**{fields[1]: filters[key]}))
     if filters.get("product_code"):
         qs = qs.filter(product_code=filters["product_code"])
     systems = filters.get("system") or []

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Sum
 
 from kvitt.core.permissions import Actor
-from kvitt.reconciliation.models import DownstreamSystem, ImportRun, ReportDefinition
+from kvitt.reconciliation.models import DownstreamSystem, ImportRun, ReportDefinition, TrackedEvent
 from kvitt.reconciliation.reports import clean_filters, filtered_events, iter_event_rows, systems_for
 from kvitt.reconciliation.statuses import Status
 
@@ -64,7 +64,9 @@ def status_matrix(actor: Actor, filters: dict | None = None, *, page: int = 1, p
     offset = (page - 1) * page_size
     page_qs = qs.order_by("period", "number")[offset: offset + page_size]
     ids = list(page_qs.values_list("pk", flat=True))
-    rows = [MatrixRow(e, s) for e, s in iter_event_rows(qs.filter(pk__in=ids), systems, sort=["period"])]
+    # The page's ids are already filtered; querying them alone keeps the database on the primary key.
+    page_events = TrackedEvent.objects.filter(pk__in=ids)
+    rows = [MatrixRow(e, s) for e, s in iter_event_rows(page_events, systems, sort=["period"])]
     return Matrix(
         systems=systems, rows=rows, event_count=event_count, amount_ore=amount,
         totals=status_totals(qs, systems, event_count), page=page, page_size=page_size,
