@@ -11,7 +11,7 @@ coverage and some bill a treatment time twice. The documents are real EHF built 
 ``kvitt.einvoice.builder`` (one template per clinic, the number, SakID and treatment times
 filled in) and stored as the webhook stores them.
 
-Then it validates them in batches of ``--batch`` the way ``kvitt.claims.services.run_batch``
+Then ``--workers`` processes (PostgreSQL; SQLite runs one) validate them in batches of ``--batch`` the way ``kvitt.claims.services.run_batch``
 does (``validate_many``: a savepoint per invoice, a commit per ``--chunk``; assignment lock, snapshot, validators, verdict, coverage
 consumption, findings, audit row, Invoice Response + e-mail into the outbox) and prints
 invoices/s, the per-invoice p50/p95/max and the verdict counts. A sample of ``--receive-sample``
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import hashlib
+import multiprocessing
 import os
 import random
 import statistics
@@ -46,6 +47,7 @@ django.setup()
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
+from django.db.models import F  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from stdnum.no import orgnr  # noqa: E402
 
@@ -157,28 +159,50 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def validate_all(args) -> None:
+def _validate_share(share: tuple[int, int, int, int]) -> tuple[list[float], dict[str, int]]:
+    """One worker's part: the waiting invoices whose assignment id falls to it (no lock waits)."""
+    index, workers, batch, chunk = share
+    connection.close()  # a forked worker opens its own connection
     payer = Payer.objects.get(org_number=INSURER_ORG)
     actor = services.worker_actor(payer)
     timings: list[float] = []
     outcomes: dict[str, int] = {}
     started = time.perf_counter()
     while True:
-        ids = list(InboundInvoice.objects.filter(payer=payer, status=InboundStatus.RECEIVED)
-                   .order_by("received_at", "id").values_list("pk", flat=True)[: args.batch])
+        pending = InboundInvoice.objects.filter(payer=payer, status=InboundStatus.RECEIVED).order_by("received_at", "id")
+        if workers > 1:
+            pending = pending.annotate(share=F("assignment_id") % workers).filter(share=index)
+        ids = list(pending.values_list("pk", flat=True)[:batch])
         if not ids:
             break
-        for _pk, status, seconds in services.validate_many(actor, ids, chunk=args.chunk):
+        for _pk, status, seconds in services.validate_many(actor, ids, chunk=chunk):
             timings.append(seconds)
-            outcomes[status] = outcomes.get(status, 0) + 1
-        done = len(timings)
-        elapsed = time.perf_counter() - started
-        print(f"  {done} validated, {done / elapsed:.0f}/s", flush=True)
+            outcomes[str(status)] = outcomes.get(str(status), 0) + 1
+        print(f"  worker {index}: {len(timings)} validated, {len(timings) / (time.perf_counter() - started):.0f}/s", flush=True)
+    connection.close()
+    return timings, outcomes
+
+
+def validate_all(args) -> None:
+    workers = args.workers if connection.vendor != "sqlite" else 1  # SQLite has one writer at a time
+    started = time.perf_counter()
+    shares = [(k, workers, args.batch, args.chunk) for k in range(workers)]
+    if workers == 1:
+        results = [_validate_share(shares[0])]
+    else:
+        connection.close()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            results = pool.map(_validate_share, shares)
     elapsed = time.perf_counter() - started
+    timings = [t for part, _ in results for t in part]
+    outcomes: dict[str, int] = {}
+    for _, part in results:
+        for key, n in part.items():
+            outcomes[key] = outcomes.get(key, 0) + n
     if not timings:
-        print("nothing to validate (use --rebuild)")
+        print("nothing to validate (drop the bench database to build again)")
         return
-    print(f"validated {len(timings)} invoices in {elapsed:.1f} s: {len(timings) / elapsed:.0f} invoices/s")
+    print(f"validated {len(timings)} invoices with {workers} worker(s) in {elapsed:.1f} s: {len(timings) / elapsed:.0f} invoices/s")
     print(f"per invoice: p50 {statistics.median(timings) * 1000:.1f} ms, p95 {percentile(timings, 95) * 1000:.1f} ms, "
           f"max {max(timings) * 1000:.1f} ms")
     print("verdicts:", dict(sorted(outcomes.items())))
@@ -208,6 +232,7 @@ def main() -> None:
     parser.add_argument("--assignments", type=int, default=20_000)
     parser.add_argument("--companies", type=int, default=50)
     parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=2, help="worker processes (PostgreSQL only)")
     parser.add_argument("--chunk", type=int, default=services.BATCH_CHUNK, help="invoices per transaction")
     parser.add_argument("--receive-sample", type=int, default=200)
     parser.add_argument("--rebuild", action="store_true")
