@@ -45,6 +45,7 @@ KVITT_APPS = [
     "receivables",
     "reconciliation",
     "notify",
+    "ops",
     "web",
 ]
 
@@ -161,6 +162,15 @@ TASKS = {
         "BACKEND": os.environ.get("KVITT_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+KVITT_REDIS_URL = os.environ.get("KVITT_REDIS_URL", "redis://127.0.0.1:6379/0")
+# The RQ/Redis backend is a setting only: KVITT_TASK_BACKEND=django_tasks_rq.RQBackend.
+from kvitt.ops.taskbackend import rq_settings  # noqa: E402
+
+_rq = rq_settings(TASKS["default"]["BACKEND"], KVITT_REDIS_URL)
+INSTALLED_APPS += _rq["INSTALLED_APPS"]
+TASKS["default"].update(_rq["TASKS_DEFAULT"])
+RQ_QUEUES = _rq["RQ_QUEUES"]
+KVITT_TASK_LEASE_SECONDS = int(os.environ.get("KVITT_TASK_LEASE_SECONDS", "300"))
 
 EMAIL_BACKEND = os.environ.get(
     "KVITT_EMAIL_BACKEND",
@@ -204,8 +214,6 @@ KVITT_HELFO_OUTBOX = Path(os.environ.get("KVITT_HELFO_OUTBOX", VAR_DIR / "helfo"
 # SMS gateway for patient notices: {"backend": "file"} writes var/sms/; "http" posts to a provider.
 KVITT_SMS = {"backend": os.environ.get("KVITT_SMS_BACKEND", "file"), "url": os.environ.get("KVITT_SMS_URL", ""),
              "token": os.environ.get("KVITT_SMS_TOKEN", "")}
-
-KVITT_REDIS_URL = os.environ.get("KVITT_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # JSON lines by default (KVITT_LOG_FORMAT=text for a laptop); national ids are masked always.
 LOGGING = {

@@ -37,6 +37,7 @@ class Job:
 
 MINUTE = datetime.timedelta(minutes=1)
 JOBS = [
+    Job("requeue tasks of dead workers", ("ops", "reap"), every=MINUTE),
     Job("EHF deliveries and status polls", ("ehf_deliver",), every=MINUTE),
     Job("booking webhooks", ("booking", "deliver"), every=MINUTE),
     Job("journal-system calendars", ("booking", "pull"), every=15 * MINUTE),

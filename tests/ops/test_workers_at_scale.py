@@ -54,8 +54,7 @@ def backend(request, settings):
     settings.RQ_QUEUES = extra["RQ_QUEUES"]
     return {
         "KVITT_TASK_BACKEND": taskbackend.RQ_BACKEND,
-        "KVITT_REDIS_URL": TEST_REDIS_URL,
-        "DJANGO_SETTINGS_MODULE": "tests.ops.settings_rq",
+        "KVITT_REDIS_URL": TEST_REDIS_URL,  # kvitt/settings.py does the rest: the switch is a setting only
     }
 
 

@@ -1,5 +1,8 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from kvitt.ops.taskbackend import worker_command
 
 
 class Command(BaseCommand):
@@ -12,9 +15,9 @@ class Command(BaseCommand):
         parser.add_argument("--worker-id", default=None)
 
     def handle(self, *args, **options):
-        worker_args = ["--queue-name", options["queue"], "--interval", str(options["interval"]), "--no-reload"]
-        if options["batch"]:
-            worker_args.append("--batch")
-        if options["worker_id"]:
-            worker_args += ["--worker-id", options["worker_id"]]
-        call_command("db_worker", *worker_args)
+        # The database backend's db_worker or RQ's rqworker, whichever the settings chose.
+        command = worker_command(
+            settings.TASKS["default"]["BACKEND"], queue=options["queue"], interval=options["interval"],
+            worker_id=options["worker_id"], batch=options["batch"],
+        )
+        call_command(*command)
