@@ -1,35 +1,12 @@
 """A billing clerk, in Chromium: open a case, build the invoice, see it validated, send it, credit a line."""
 
-import os
-from pathlib import Path
 
 import pytest
 
 from kvitt.einvoice.models import DeliveryOutbox, OutgoingInvoice
 
-CHROMIUM = Path("/usr/bin/chromium")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop runs in the test thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing: CI must install Debian's chromium")
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-        )
-        context = browser.new_context(locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
 
 
 def test_billing_clerk_builds_sends_and_credits(live_server, page, settings, tmp_path):

@@ -1,7 +1,5 @@
 """A billing clerk in Chromium: Helfo orders -> clear all / select all -> create -> sign -> send."""
 
-import os
-from pathlib import Path
 
 import pytest
 
@@ -10,30 +8,9 @@ from kvitt.helfo.models import Settlement, SettlementStatus
 from tests import factories as f
 from tests.helfo.conftest import helfo_event, local
 
-CHROMIUM = Path("/usr/bin/chromium")
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's event loop runs in the test thread
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "helfo browser password 1"
-
-
-@pytest.fixture
-def page():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI") == "true":
-            pytest.fail("/usr/bin/chromium is missing: CI must install Debian's chromium")
-        pytest.skip("Debian's chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-        )
-        context = browser.new_context(locale="en-GB")
-        page = context.new_page()
-        page.set_default_timeout(15000)
-        yield page
-        browser.close()
 
 
 def test_helfo_orders_select_sign_send(live_server, page, clinic, kuhr_settings, p12_bytes):
