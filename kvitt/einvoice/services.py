@@ -614,6 +614,9 @@ def record_receiver_response(actor: Actor, invoice: OutgoingInvoice, code: str, 
         locked.receiver_response_at = timezone.now()
         locked.save(update_fields=["receiver_response", "receiver_response_note", "receiver_response_at"])
         audit.record(actor, "receiver_response", locked, privacy=("financial",), reason=f"{code} {note}"[:300])
+        from kvitt.reconciliation import routes
+
+        routes.insurer_response(locked, code, note)
         return locked
 
 

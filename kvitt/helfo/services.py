@@ -842,6 +842,9 @@ def apply_status(actor: Actor, settlement: Settlement, status: ClaimStatus) -> l
         card.updated_at = timezone.now()
         card.save()
         _history(card, "result", text, actor, settlement, result=result.status, remarks=remarks)
+        from kvitt.reconciliation import routes
+
+        routes.helfo_result(card, result.status, remarks)
         changed.append(card)
     if status.payout is not None and status.payout.paid_on and status.payout.amount is not None:
         record_payout(

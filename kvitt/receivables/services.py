@@ -339,6 +339,10 @@ def _take_step(invoice: PatientInvoice, step, day: datetime.date, settings: Cred
     invoice.dunning_stage = step.code
     invoice.last_letter_on = day
     invoice.save(update_fields=["dunning_stage", "last_letter_on", "fees_charged", "interest_booked_until"])
+    if step.code == DunningStage.COLLECTION:
+        from kvitt.reconciliation import routes
+
+        routes.collection_handover(invoice)
 
 
 @dataclass

@@ -79,6 +79,11 @@ def test_whole_story(clinic, kuhr, p12_bytes):
     for card in approved:
         card.refresh_from_db()
         assert card.status == BillStatus.APPROVED
+    # Reconciliation hears it from the Helfo route itself.
+    from kvitt.reconciliation.models import EventStatus
+
+    helfo_status = EventStatus.objects.get(event__care_event_id=wrong.care_event.event_id, system__code="HELFO")
+    assert (helfo_status.status, helfo_status.code) == ("error", "766")
 
     # Correct the date and re-send with the same guid and bill number.
     guid, number = wrong.guid, wrong.bill_number
@@ -92,6 +97,7 @@ def test_whole_story(clinic, kuhr, p12_bytes):
     services.import_statuses(clerk, practice, client)
     wrong.refresh_from_db()
     assert wrong.status == BillStatus.APPROVED
+    assert EventStatus.objects.get(event__care_event_id=wrong.care_event.event_id, system__code="HELFO").status == "OK"
 
     # Payout: Helfo gathers the approved bills into one decision and pays it.
     kuhr.run_payout(account="12345678903", kid="2026010612345", paid_on=timezone.localdate())
