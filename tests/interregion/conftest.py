@@ -116,3 +116,13 @@ def link_a_to_b(regions, pki, server, who: str = "a", url: str | None = None) ->
         organisation=regions["a"].organisation, receiver_org_number=B_ORG, url=url or server.url, ca_file=pki["ca"],
         cert_file=str(pki[who].cert), key_file=str(pki[who].key), pause_ms=5000, max_attempts=3, timeout_s=5,
     )
+
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Assertions read English messages; the site's default language is nb."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -204,3 +204,7 @@ HELD = {
         "ingen adress konfigurerad för region %(r)s",
     ),
 }
+
+
+# The tests that read these in English now pin English, so they are translated like the rest.
+T.update(HELD)
