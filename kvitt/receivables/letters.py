@@ -25,16 +25,16 @@ STEP_SUBJECTS = {
 }
 
 
-def _language(invoice) -> str:
+def language_of(invoice) -> str:
     return "sv" if invoice.country == "SE" else "nb"
 
 
 def money(invoice, minor: int) -> str:
-    return format_amount(minor, currency=invoice.currency, locale=_language(invoice))
+    return format_amount(minor, currency=invoice.currency, locale=language_of(invoice))
 
 
 def render(invoice, step: str, *, fee: int, interest: int, pay_by: datetime.date | None, settings) -> tuple[str, str]:
-    with translation.override(_language(invoice)):
+    with translation.override(language_of(invoice)):
         subject = _(STEP_SUBJECTS[step]) % {"number": invoice.number}
         lines = [
             _("Invoice %(number)s of %(date)s, due %(due)s, is not paid.") % {
@@ -57,7 +57,7 @@ def render(invoice, step: str, *, fee: int, interest: int, pay_by: datetime.date
 
 
 def invoice_text(invoice, settings) -> str:
-    with translation.override(_language(invoice)):
+    with translation.override(language_of(invoice)):
         rows = [f"{line.text}: {money(invoice, line.amount_minor)}" for line in invoice.lines.all()]
         rows.append(_("Total: %(total)s") % {"total": money(invoice, invoice.principal_minor)})
         rows.append(_("Due date: %(due)s") % {"due": invoice.due_date.strftime("%d.%m.%Y")})

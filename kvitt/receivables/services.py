@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kvitt.core import audit
@@ -591,7 +592,7 @@ def deliver_invoice(actor: Actor, invoice: PatientInvoice) -> str:
     patient = invoice.patient
     link = patient_link(invoice)
     text = letters.invoice_text(invoice, settings)
-    with letters_language(invoice):
+    with translation.override(letters.language_of(invoice)):
         subject = _("Invoice %(number)s from %(creditor)s") % {"number": invoice.number, "creditor": invoice.organisation.name}
     html = render_to_string("receivables/invoice_letter.html", {"invoice": invoice, "settings": settings, "link": link,
                                                                  "lines": invoice.lines.all(), "notes": letters.INVOICE_NOTES})
@@ -601,7 +602,7 @@ def deliver_invoice(actor: Actor, invoice: PatientInvoice) -> str:
     elif channel == "letter" or (channel == "email" and not patient.email):
         channel = "letter"
         pdf = channels.render_pdf(html)
-        folder = settings_var_dir() / "letters" / str(invoice.organisation_id)
+        folder = django_settings.VAR_DIR / "letters" / str(invoice.organisation_id)
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"invoice-{invoice.number}.pdf").write_bytes(pdf)
     else:
@@ -612,25 +613,13 @@ def deliver_invoice(actor: Actor, invoice: PatientInvoice) -> str:
     return channel
 
 
-def settings_var_dir():
-    from django.conf import settings as django_settings
-
-    return django_settings.VAR_DIR
-
-
-def letters_language(invoice: PatientInvoice):
-    from django.utils import translation
-
-    return translation.override("sv" if invoice.country == "SE" else "nb")
-
-
 @transaction.atomic
 def invoice_patient_shares(actor: Actor, *, until: datetime.date | None = None) -> list[PatientInvoice]:
     """One invoice per patient for every care event with a patient share not yet invoiced."""
     require_role(actor, *CLINIC_ROLES)
     invoiced = InvoiceLine.objects.filter(invoice__organisation=actor.organisation).exclude(care_event=None).values("care_event_id")
-    events = CareEvent.objects.filter(organisation=actor.organisation, is_current=True, voided=False, routes__contains=["patient"]) \
-        if _json_contains() else CareEvent.objects.filter(organisation=actor.organisation, is_current=True, voided=False)
+    # The route is checked in Python below: SQLite has no JSON containment lookup.
+    events = CareEvent.objects.filter(organisation=actor.organisation, is_current=True, voided=False)
     events = events.exclude(pk__in=invoiced).select_related("patient").order_by("patient_id", "start")
     if until:
         events = events.filter(start__date__lte=until)
@@ -644,12 +633,6 @@ def invoice_patient_shares(actor: Actor, *, until: datetime.date | None = None) 
         if lines:
             created.append(issue_invoice(actor, patient_events[0].patient, lines))
     return created
-
-
-def _json_contains() -> bool:
-    from django.db import connection
-
-    return connection.features.supports_json_field_contains
 
 
 def patient_request(invoice: PatientInvoice, *, kind: str, text: str) -> ContactLog:

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -146,7 +147,7 @@ def patient_page(request, token: str):
         return redirect("receivables:patient_page", token=token)
     audit.record(actor, "read", invoice, privacy=["identity", "financial"], fields=["lines"], reason="patient page", patient=invoice.patient)
     settings = services.creditor_settings(invoice.organisation)
-    with services.letters_language(invoice):
+    with translation.override(services.letters.language_of(invoice)):
         return render(request, "receivables/patient_page.html", {
             "invoice": invoice, "settings": settings, "lines": invoice.lines.all(), "notes": services.letters.INVOICE_NOTES,
         })
