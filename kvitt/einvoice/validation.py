@@ -32,6 +32,8 @@ __all__ = [
 ]
 
 ARTIFACTS_ENV = "KVITT_PEPPOL_ARTIFACTS"
+# The finding id when an official stylesheet stops with an XPath dynamic error.
+DYNAMIC_ERROR = "XSLT-DYNAMIC-ERROR"
 UBL_ROOTS = {f"{{{INVOICE_NS}}}Invoice", f"{{{CREDITNOTE_NS}}}CreditNote"}
 SVRL_NS = "http://purl.oclc.org/dsdl/svrl"
 
@@ -183,7 +185,13 @@ def run_stylesheets(root: etree._Element, stylesheets: list[Path]) -> list[Findi
         processor = _processor()
         node = processor.parse_xml(xml_text=serialized)
         for stylesheet in stylesheets:
-            result = _executable(stylesheet).transform_to_string(xdm_node=node)
+            try:
+                result = _executable(stylesheet).transform_to_string(xdm_node=node)
+            except Exception as exc:  # saxonche raises PySaxonApiError on XPath dynamic errors
+                # The official artefacts stop at the first dynamic error (e.g. "" cast to
+                # xs:decimal); the document is not valid then, and the user needs to know where.
+                findings.append(Finding(DYNAMIC_ERROR, FATAL, f"{stylesheet.name}: {' '.join(str(exc).split())}", ""))
+                continue
             findings.extend(svrl_findings(result or ""))
     return findings
 
