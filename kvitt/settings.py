@@ -237,3 +237,7 @@ LOGGING = {
 
 # --- ops (metrics) ---
 MIDDLEWARE = ["kvitt.ops.metrics.PrometheusMiddleware", *MIDDLEWARE]  # times requests, answers /metrics
+
+# --- ops (outbox ordering) ---
+# How long a worker holds a booking webhook before another may send it again (its worker died).
+KVITT_OUTBOX_LEASE_SECONDS = int(os.environ.get("KVITT_OUTBOX_LEASE_SECONDS", "60"))

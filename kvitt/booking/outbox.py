@@ -6,6 +6,9 @@ Crash safety comes from three rules:
 2. A row is marked delivered only after the journal system answered 2xx.
 3. A row whose lease ran out while ``in_flight`` (its worker died) is due again.
 
+Rows for one journal system (one integration) go in the order they were created: a row is
+claimed only while no earlier row for its integration is unfinished (kvitt.ops.ordering).
+
 So a worker that dies loses nothing: at worst the journal system receives the same delivery twice
 (the worker died after sending and before recording), which the contract makes harmless with the
 ``X-Kvitt-Delivery`` id that receivers de-duplicate on.
@@ -21,11 +24,12 @@ import uuid
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone
 
 from kvitt.booking.connectors import DeliveryResult, connector_for
 from kvitt.booking.models import OutboxMessage, OutboxStatus
+from kvitt.ops import ordering
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +56,29 @@ def _due(now) -> Q:
     return Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) | Q(status=OutboxStatus.IN_FLIGHT, lease_until__lt=now)
 
 
+# Returned by deliver_one for a due row that waits for an earlier row of its journal system.
+WAITING = "waiting_for_earlier"
+
+
+def _unfinished() -> Q:
+    return Q(status__in=(OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT))
+
+
+def _first_in_line(integration_id=None) -> Q:
+    receiver = {"integration_id": OuterRef("integration_id") if integration_id is None else integration_id}
+    return ordering.first_in_line(OutboxMessage, _unfinished(), receiver)
+
+
 def claim(message_id: int, worker_id: str, now: datetime.datetime | None = None) -> OutboxMessage | None:
-    """Take one row if it is due; None if another worker has it or it is not due."""
+    """Take one row if it is due and first in line for its journal system; None otherwise."""
     now = now or timezone.now()
+    integration_id = OutboxMessage.objects.filter(pk=message_id).values_list("integration_id", flat=True).first()
+    if integration_id is None:
+        return None
     won = (
         OutboxMessage.objects.filter(pk=message_id)
         .filter(_due(now))
+        .filter(_first_in_line(integration_id))
         .update(
             status=OutboxStatus.IN_FLIGHT, lease_until=now + datetime.timedelta(seconds=lease_seconds()),
             claimed_by=worker_id, attempts=F("attempts") + 1,
@@ -70,7 +91,8 @@ def claim(message_id: int, worker_id: str, now: datetime.datetime | None = None)
 
 def due_ids(now: datetime.datetime | None = None, limit: int = 50) -> list[int]:
     now = now or timezone.now()
-    return list(OutboxMessage.objects.filter(_due(now)).order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
+    due = OutboxMessage.objects.filter(_due(now)).filter(_first_in_line())  # at most one per journal system
+    return list(due.order_by("next_attempt_at", "id").values_list("pk", flat=True)[:limit])
 
 
 def claim_due(worker_id: str, now: datetime.datetime | None = None, limit: int = 50) -> list[OutboxMessage]:
@@ -137,6 +159,8 @@ def deliver_one(message_id: int, worker_id: str | None = None, now: datetime.dat
     message = claim(message_id, worker_id, now)
     if message is None:
         current = OutboxMessage.objects.filter(pk=message_id).values_list("status", flat=True).first()
+        if current == OutboxStatus.PENDING and OutboxMessage.objects.filter(pk=message_id).filter(_due(now or timezone.now())).exists():
+            return WAITING  # the worker that finishes the earlier row picks this one up (process_due)
         return current or "missing"
     return deliver(message, worker_id, now)
 
@@ -145,7 +169,15 @@ def process_due(worker_id: str | None = None, now: datetime.datetime | None = No
     """Deliver everything due now (a sweep: also picks up rows abandoned by dead workers)."""
     worker_id = worker_id or default_worker_id()
     outcomes: dict[str, int] = {}
-    for message in claim_due(worker_id, now, limit):
-        status = deliver(message, worker_id, now)
-        outcomes[status] = outcomes.get(status, 0) + 1
+    handled = 0
+    # Rounds: each claims the heads of line, whose delivery lets the next rows of their
+    # journal systems become heads.
+    while handled < limit:
+        claimed = claim_due(worker_id, now, limit - handled)
+        if not claimed:
+            break
+        for message in claimed:
+            status = deliver(message, worker_id, now)
+            outcomes[status] = outcomes.get(status, 0) + 1
+            handled += 1
     return outcomes

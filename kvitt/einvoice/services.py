@@ -17,7 +17,7 @@ from collections import Counter
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q
 from django.utils import timezone, translation
 
 from kvitt.core import audit
@@ -48,6 +48,7 @@ from kvitt.einvoice.models import (
 from kvitt.einvoice.parser import parse_document
 from kvitt.einvoice.ubl import EInvoiceError
 from kvitt.ledger.models import CareEvent, Route
+from kvitt.ops import ordering
 from kvitt.network.models import Company, Payer, Profession
 
 logger = logging.getLogger(__name__)
@@ -449,12 +450,31 @@ def _due_to_send(now) -> Q:
     return Q(status=OutboxStatus.PENDING, next_attempt_at__lte=now) | Q(status=OutboxStatus.IN_FLIGHT, lease_until__lt=now)
 
 
+# Returned by deliver_one for a due envelope that waits for an earlier one to the same buyer.
+WAITING = "waiting_for_earlier"
+
+
+def _unsent() -> Q:
+    return Q(status__in=(OutboxStatus.PENDING, OutboxStatus.IN_FLIGHT))
+
+
+def _first_in_line(payer_id=None) -> Q:
+    """No earlier envelope to the same buyer is still unsent (kvitt.ops.ordering): an invoice
+    reaches its buyer before its credit note. Taken by the access point (accepted) counts as sent."""
+    receiver = {"invoice__payer_id": OuterRef("invoice__payer_id") if payer_id is None else payer_id}
+    return ordering.first_in_line(DeliveryOutbox, _unsent(), receiver)
+
+
 def claim(outbox_id: int, worker_id: str, now: datetime.datetime | None = None) -> DeliveryOutbox | None:
-    """Take the row if it is due (conditional UPDATE: exactly one worker wins)."""
+    """Take the row if it is due and first in line for its buyer (conditional UPDATE: exactly one worker wins)."""
     now = now or timezone.now()
+    payer_id = DeliveryOutbox.objects.filter(pk=outbox_id).values_list("invoice__payer_id", flat=True).first()
+    if payer_id is None:
+        return None
     won = (
         DeliveryOutbox.objects.filter(pk=outbox_id)
         .filter(_due_to_send(now))
+        .filter(_first_in_line(payer_id))
         .update(status=OutboxStatus.IN_FLIGHT, lease_until=now + LEASE, claimed_by=worker_id, attempts=F("attempts") + 1)
     )
     return DeliveryOutbox.objects.select_related("invoice").get(pk=outbox_id) if won else None
@@ -519,7 +539,10 @@ def deliver_one(outbox_id: int, *, worker_id: str | None = None, now=None, trans
     worker_id = worker_id or default_worker_id()
     row = claim(outbox_id, worker_id, now)
     if row is None:
-        return DeliveryOutbox.objects.filter(pk=outbox_id).values_list("status", flat=True).first() or "missing"
+        current = DeliveryOutbox.objects.filter(pk=outbox_id).values_list("status", flat=True).first()
+        if current == OutboxStatus.PENDING and DeliveryOutbox.objects.filter(pk=outbox_id).filter(_due_to_send(now or timezone.now())).exists():
+            return WAITING  # next_in_line() hands it on when the earlier envelope is sent
+        return current or "missing"
     try:
         transport = transport or transports.get_transport()
         receipt = transport.send(row.message_id, bytes(row.envelope))
@@ -563,13 +586,28 @@ def poll_one(outbox_id: int, *, now=None, transport=None) -> str:
         return row.status
 
 
+def next_in_line(outbox_id: int, now=None) -> int | None:
+    """The envelope to the same buyer that may go now that this one is done with, if any."""
+    now = now or timezone.now()
+    payer_id = DeliveryOutbox.objects.filter(pk=outbox_id).values_list("invoice__payer_id", flat=True).first()
+    following = DeliveryOutbox.objects.filter(invoice__payer_id=payer_id).filter(_due_to_send(now)).filter(_first_in_line(payer_id))
+    return following.order_by("created_at", "pk").values_list("pk", flat=True).first()
+
+
 def process_due(*, now=None, transport=None, limit: int = 100) -> dict[str, int]:
     """The sweep: send everything due (including rows abandoned by dead workers), poll accepted ones."""
     now = now or timezone.now()
     outcomes: Counter = Counter()
-    send_ids = list(DeliveryOutbox.objects.filter(_due_to_send(now)).order_by("next_attempt_at", "pk").values_list("pk", flat=True)[:limit])
-    for pk in send_ids:
-        outcomes[deliver_one(pk, now=now, transport=transport)] += 1
+    sent = 0
+    # Rounds of heads of line (one per buyer): sending one makes the buyer's next envelope the head.
+    while sent < limit:
+        heads = DeliveryOutbox.objects.filter(_due_to_send(now)).filter(_first_in_line())
+        send_ids = list(heads.order_by("next_attempt_at", "pk").values_list("pk", flat=True)[: limit - sent])
+        if not send_ids:
+            break
+        for pk in send_ids:
+            outcomes[deliver_one(pk, now=now, transport=transport)] += 1
+            sent += 1
     poll_ids = list(
         DeliveryOutbox.objects.filter(status=OutboxStatus.ACCEPTED, next_attempt_at__lte=now).values_list("pk", flat=True)[:limit]
     )

@@ -30,14 +30,31 @@ def _follow_up(outbox_id: int) -> None:
         transaction.on_commit(lambda: poll_einvoice.using(run_after=row["next_attempt_at"]).enqueue(outbox_id))
 
 
+# Outcomes after which the next envelope to the same buyer may go (taken by the access point counts).
+DONE_WITH = ("accepted", "delivered", "dead")
+
+
 @task(queue_name="default")
 def deliver_einvoice(outbox_id: int) -> str:
     """One delivery attempt; a retryable failure comes back at the row's next attempt time."""
     from kvitt.einvoice import services
 
     status = services.deliver_one(outbox_id)
+    if status == services.WAITING:
+        return status  # an earlier envelope to the same buyer is unsent; its task hands this one on
     _follow_up(outbox_id)
+    if status in DONE_WITH:
+        _hand_on(outbox_id)
     return status
+
+
+def _hand_on(outbox_id: int) -> None:
+    """This envelope is done with (sent, given up): the buyer's next one may go now."""
+    from kvitt.einvoice import services
+
+    following = services.next_in_line(outbox_id)
+    if following is not None:
+        transaction.on_commit(lambda: enqueue_delivery(following))
 
 
 @task(queue_name="default")

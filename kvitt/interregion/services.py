@@ -435,15 +435,34 @@ def _finish(delivery: Delivery, outcome: transport.Outcome) -> None:
                  reason=f"{row.get_status_display()} after {outcome.attempts} attempt(s)")
 
 
-def _deliver_to_receiver(delivery_ids: list[int], sleep: Callable[[float], None]) -> None:
-    """One receiver's deliveries, in order, in this thread (contract section 4.2.1)."""
+def _pending_to(organisation_id: int, receiver: str, tried: set[int]) -> list[int]:
+    pending = Delivery.objects.filter(
+        status=DeliveryStatus.PENDING, specification__organisation_id=organisation_id, receiver_org_number=receiver
+    ).exclude(pk__in=tried)
+    return list(pending.order_by("created_at", "id").values_list("pk", flat=True))
+
+
+def _deliver_to_receiver(organisation_id: int, receiver: str, sleep: Callable[[float], None]) -> None:
+    """One receiver's deliveries, in order, in this thread (contract section 4.2.1).
+
+    Only the process holding the receiver's lock sends to it (kvitt.ops.ordering), so with many
+    workers a receiver still gets its bases one at a time, in order; under the lock the pending
+    rows are read afresh, so a row another process delivered meanwhile is not sent again."""
+    from kvitt.ops import ordering
+
+    tried: set[int] = set()
     try:
-        for delivery_id in delivery_ids:
-            try:
-                _deliver_one(delivery_id, sleep)
-            except Exception:
-                # The row stays pending; the next worker run picks it up again.
-                log.exception("delivery %s failed; it stays in the outbox", delivery_id)
+        with ordering.receiver_lock("interregion", f"{organisation_id}:{receiver}") as mine:
+            if not mine:
+                return  # another process is delivering to this receiver and reads its pending rows itself
+            while batch := _pending_to(organisation_id, receiver, tried):
+                for delivery_id in batch:
+                    tried.add(delivery_id)
+                    try:
+                        _deliver_one(delivery_id, sleep)
+                    except Exception:
+                        # The row stays pending; the next worker run picks it up again.
+                        log.exception("delivery %s failed; it stays in the outbox", delivery_id)
     finally:
         connection.close()
 
@@ -479,8 +498,8 @@ def deliver_pending(*, sleep: Callable[[float], None] = time.sleep, organisation
     for delivery in pending.order_by("created_at", "id"):
         groups[(delivery.specification.organisation_id, delivery.receiver_org_number)].append(delivery.pk)
     threads = [
-        threading.Thread(target=_deliver_to_receiver, args=(ids, sleep), name=f"interregion-to-{receiver}")
-        for (_, receiver), ids in groups.items()
+        threading.Thread(target=_deliver_to_receiver, args=(organisation_id, receiver, sleep), name=f"interregion-to-{receiver}")
+        for (organisation_id, receiver) in groups
     ]
     for thread in threads:
         thread.start()
