@@ -18,6 +18,9 @@ def _kvitt_commands() -> dict[str, str]:
     return found
 
 
+# Spellings with a hyphen for commands whose module name has an underscore.
+COMMAND_ALIASES = {"otp-code": "otp_code", "otp-reset": "otp_reset"}
+
 BUILTIN_SHORTCUTS = {
     "migrate": "Create or upgrade the database tables",
     "shell": "A Python shell with Kvitt loaded",
@@ -45,6 +48,7 @@ def main(argv: list[str] | None = None) -> None:
     if len(argv) < 2 or argv[1] in {"-h", "--help", "help"}:
         print_help()
         return
+    argv[1] = COMMAND_ALIASES.get(argv[1], argv[1])
     if argv[1] == "django-help":
         argv = [argv[0], "help"]
     execute_from_command_line(argv)

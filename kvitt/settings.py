@@ -241,3 +241,42 @@ MIDDLEWARE = ["kvitt.ops.metrics.PrometheusMiddleware", *MIDDLEWARE]  # times re
 # --- ops (outbox ordering) ---
 # How long a worker holds a booking webhook before another may send it again (its worker died).
 KVITT_OUTBOX_LEASE_SECONDS = int(os.environ.get("KVITT_OUTBOX_LEASE_SECONDS", "60"))
+
+# --- security: accounts ---
+# Two-factor authentication (TOTP) for staff roles that see patient identity or clinical
+# data and for admin users; kvitt/core/twofactor.py. API tokens (machine credentials) are
+# not asked; a session used on the API is.
+KVITT_2FA_REQUIRED = env_bool("KVITT_2FA_REQUIRED", True)
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("kvitt.core.middleware.ActingOrganisationMiddleware") + 1, "kvitt.core.twofactor.TwoFactorMiddleware"
+)
+OTP_TOTP_ISSUER = os.environ.get("KVITT_2FA_ISSUER", "Kvitt")
+OTP_TOTP_THROTTLE_FACTOR = 1  # waits of 1, 2, 4, 8 … seconds after wrong codes in a row
+
+# Sessions: a working day for staff, gone when the browser closes (unless switched off).
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("KVITT_SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+_samesite = os.environ.get("KVITT_COOKIE_SAMESITE", "Lax").strip().capitalize()
+if _samesite not in ("Lax", "Strict"):
+    raise RuntimeError("KVITT_COOKIE_SAMESITE must be Lax or Strict")
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = LANGUAGE_COOKIE_SAMESITE = _samesite
+SESSION_COOKIE_NAME = "sessionid"  # kvitt.core.apiauth.SessionAuth reads this name
+# When Kvitt is served over TLS (redirect on, or behind a TLS proxy), cookies are Secure
+# whatever KVITT_SECURE_COOKIES says: a session cookie must never travel in clear text.
+if SECURE_SSL_REDIRECT or SECURE_PROXY_SSL_HEADER:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_HTTPONLY = True
+# Origins allowed to POST besides the host itself (e.g. https://kvitt.example.no behind a
+# proxy that rewrites Host); scheme included, comma-separated.
+CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("KVITT_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]
+# HSTS preloading commits the whole domain and its subdomains: the operator decides.
+SECURE_HSTS_PRELOAD = env_bool("KVITT_HSTS_PRELOAD", False)
+# Load balancers probe these over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+# Login rate limit behind a proxy: the client address from X-Forwarded-For (kvitt/core/clientip.py).
+KVITT_PROXY_HOPS = int(os.environ.get("KVITT_PROXY_HOPS", "1" if SECURE_PROXY_SSL_HEADER else "0"))
+AXES_CLIENT_IP_CALLABLE = "kvitt.core.clientip.client_ip"

@@ -25,6 +25,17 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "two_factor: run with KVITT_2FA_REQUIRED on (the rest of the suite has it off)")
+
+
+@pytest.fixture(autouse=True)
+def _two_factor_off_unless_marked(request, settings):
+    # The suite logs staff in with force_login and the login page; the second factor is
+    # proven by the tests marked two_factor (tests/core/test_twofactor.py).
+    settings.KVITT_2FA_REQUIRED = request.node.get_closest_marker("two_factor") is not None
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """On SQLite, the test database is a file, not memory.

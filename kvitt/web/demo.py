@@ -202,13 +202,24 @@ def load_users(ctx: DemoContext) -> None:
         )
         Membership.objects.get_or_create(user=user, organisation=ctx.organisations[org_key], role=role)
         ctx.users[username] = user
-    User.objects.get_or_create(
+    admin, _ = User.objects.get_or_create(
         username="admin", defaults={"is_staff": True, "is_superuser": True, "password": password_hash}
     )
+    _demo_two_factor_devices([*ctx.users.values(), admin])
     practitioner = Practitioner.objects.get(company=ctx.companies["fysio"], name="Kari Nordmann")
     if practitioner.user_id is None:
         practitioner.user = ctx.users["practitioner"]
         practitioner.save(update_fields=["user"])
+
+
+def _demo_two_factor_devices(users) -> None:
+    """A confirmed TOTP device per demo user, so that the roles with patient data can pass the
+    second factor: `kvitt otp-code USERNAME` prints the current code (development only)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for user in users:
+        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+            TOTPDevice.objects.create(user=user, name="demo", confirmed=True)
 
 
 FYSIO_CODES = [("A1a", 30900), ("A2a", 15400), ("A2b", 20500)]
