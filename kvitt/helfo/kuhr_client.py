@@ -210,13 +210,15 @@ class HelseIdTokenProvider(_AssertionTokenProvider):
 def _ore(value, where: str) -> int | None:
     if value in (None, ""):
         return None
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, (int, str, Decimal)):
         raise KuhrError(f"{where}: {value!r} is not an amount")
     try:
         amount = Decimal(str(value))
+        if not amount.is_finite():
+            raise InvalidOperation
+        return int((amount * 100).quantize(Decimal("1")))
     except InvalidOperation:
         raise KuhrError(f"{where}: {value!r} is not an amount") from None
-    return int((amount * 100).quantize(Decimal("1")))
 
 
 def _date(value) -> datetime.date | None:
@@ -303,9 +305,34 @@ class ClaimStatus:
     decision_remarks: list[Remark] = field(default_factory=list)
 
 
-def _remarks(items) -> tuple[Remark, ...]:
+def _object(value, where: str) -> dict:
+    """A JSON object of the answer, ``{}`` when absent; anything else is refused by name."""
+    if value is None or value == "":
+        return {}
+    if not isinstance(value, dict):
+        raise KuhrError(f"{where}: expected an object, got {type(value).__name__}")
+    return value
+
+
+def _objects(value, where: str) -> list[dict]:
+    if value is None or value == "":
+        return []
+    if not isinstance(value, list):
+        raise KuhrError(f"{where}: expected a list, got {type(value).__name__}")
+    return [_object(item, f"{where}[{i}]") for i, item in enumerate(value)]
+
+
+def _count(value, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise KuhrError(f"{where}: {value!r} is not a count")
+    return value
+
+
+def _remarks(items, where: str = "merknader") -> tuple[Remark, ...]:
     out = []
-    for item in items or ():
+    for item in _objects(items, where):
         number = item.get("nummer", item.get("kode", ""))
         text = item.get("tekst", item.get("melding", ""))
         if number in (None, "") and not text:
@@ -316,7 +343,7 @@ def _remarks(items) -> tuple[Remark, ...]:
 
 def _check_status(value, allowed: set[str], name: str) -> str:
     value = value or ""
-    if value and value not in allowed:
+    if not isinstance(value, str) or value and value not in allowed:
         raise KuhrError(f"unknown {name} {value!r}")
     return value
 
@@ -325,7 +352,9 @@ def parse_status(item: dict) -> ClaimStatus:
     if not isinstance(item, dict) or not item.get("behandlerkravmeldingId"):
         raise KuhrError("status without behandlerkravmeldingId")
     where = item["behandlerkravmeldingId"]
-    submission = item.get("innsending") or {}
+    if not isinstance(where, str):
+        raise KuhrError(f"behandlerkravmeldingId {where!r} is not text")
+    submission = _object(item.get("innsending"), f"{where} innsending")
     status = ClaimStatus(
         message_id=where,
         message_status=_check_status(item.get("meldingsstatus"), MESSAGE_STATUSES, "meldingsstatus"),
@@ -337,11 +366,11 @@ def parse_status(item: dict) -> ClaimStatus:
         received_at=_datetime(item.get("mottattidspunkt")),
         claimed=_ore(item.get("sumKravbelop", submission.get("sumKravbelop")), f"{where} sumKravbelop"),
         paid=_ore(item.get("sumUtbetaltbelop", submission.get("sumUtbetaltbelop")), f"{where} sumUtbetaltbelop"),
-        bill_count=item.get("antallRegninger", submission.get("antallRegninger")),
+        bill_count=_count(item.get("antallRegninger", submission.get("antallRegninger")), f"{where} antallRegninger"),
     )
-    for bill in submission.get("regninger") or ():
+    for bill in _objects(submission.get("regninger"), f"{where} innsending.regninger"):
         result = bill.get("status") or ""
-        if result and result not in BILL_RESULTS:
+        if not isinstance(result, str) or result and result not in BILL_RESULTS:
             raise KuhrError(f"{where}: unknown bill status {result!r}")
         if not bill.get("guid"):
             continue
@@ -349,8 +378,8 @@ def parse_status(item: dict) -> ClaimStatus:
             BillResult(str(bill["guid"]), str(bill.get("regningsnummer") or ""), result, _remarks(bill.get("merknader")))
         )
     status.remarks = list(_remarks(submission.get("merknader")))
-    decision = item.get("vedtak") or {}
-    payout = decision.get("utbetaling") or {}
+    decision = _object(item.get("vedtak"), f"{where} vedtak")
+    payout = _object(decision.get("utbetaling"), f"{where} vedtak.utbetaling")
     if any(payout.get(k) not in (None, "") for k in ("belop", "utbetaltdato", "kontonr", "kid")):
         status.payout = PayoutInfo(
             amount=_ore(payout.get("belop"), f"{where} utbetaling.belop"),
@@ -364,10 +393,14 @@ def parse_status(item: dict) -> ClaimStatus:
 
 def parse_practices(body: dict) -> list[Practice]:
     practices = []
-    for item in body.get("praksiser") or ():
+    for index, item in enumerate(_objects(_object(body, "answer").get("praksiser"), "praksiser")):
+        where = f"praksiser[{index}]"
         periods = tuple(
-            (_date(p.get("fraOgMedDato")), _date(p.get("tilOgMedDato"))) for p in item.get("gyldigePerioder") or ()
+            (_date(p.get("fraOgMedDato")), _date(p.get("tilOgMedDato")))
+            for p in _objects(item.get("gyldigePerioder"), f"{where}.gyldigePerioder")
         )
+        if item.get("praksisId") in (None, ""):
+            raise KuhrError(f"{where}: praksisId is missing")
         practices.append(
             Practice(
                 practice_id=str(item["praksisId"]),

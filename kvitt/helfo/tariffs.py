@@ -273,6 +273,8 @@ def row_from_open_data(item: Mapping, index: int) -> TariffRow:
         raise TariffFormatError(f"{where}: negative amount")
     requires_tariff = item.get("krever_takst") or ""
     if isinstance(requires_tariff, list):
+        if not all(isinstance(c, str) for c in requires_tariff):
+            raise TariffFormatError(f"{where} krever_takst: list of codes expected")
         requires_tariff = ",".join(requires_tariff)
     return TariffRow(
         code=code,

@@ -178,7 +178,7 @@ class _Notification:
         if summary is None:
             return
         entries = self.element.findall("Ntry")
-        amounts = [(minor_units(e.find("Amt"), "Ntry/Amt")[0], _credit_debit(e, "CdtDbtInd", "Ntry/CdtDbtInd")) for e in entries]
+        amounts = [(minor_units(_entry_amount(e), "Ntry/Amt")[0], _credit_debit(e, "CdtDbtInd", "Ntry/CdtDbtInd")) for e in entries]
         groups = {
             "TtlNtries": amounts,
             "TtlCdtNtries": [a for a in amounts if a[1] == "CRDT"],
@@ -251,10 +251,15 @@ def _parse(data: bytes) -> ParsedFile:
     return ParsedFile(format=CAMT054, file_id=message_id, transactions=transactions, totals=totals, skipped=skipped)
 
 
-def _read_entry(entry, notification: _Notification, entry_number: int, out: list, skipped: list, seen: dict) -> None:
+def _entry_amount(entry):
     amount_element = entry.find("Amt")
     if amount_element is None:
         raise _error(entry, "Ntry/Amt", "the entry has no amount")
+    return amount_element
+
+
+def _read_entry(entry, notification: _Notification, entry_number: int, out: list, skipped: list, seen: dict) -> None:
+    amount_element = _entry_amount(entry)
     entry_amount = minor_units(amount_element, "Ntry/Amt")
     entry_sign = _credit_debit(entry, "CdtDbtInd", "Ntry/CdtDbtInd")
     if entry_sign is None:

@@ -1,0 +1,18 @@
+"""Prints how many inputs each parser was handed (and writes them to KVITT_FUZZ_REPORT if set)."""
+
+import json
+import os
+
+from tests.hardening.strategies import EXAMPLES, TRIED
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not TRIED:
+        return
+    terminalreporter.section(f"fuzz: inputs tried per parser (KVITT_FUZZ_EXAMPLES={EXAMPLES})")
+    for name, count in sorted(TRIED.items()):
+        terminalreporter.write_line(f"{name:45s} {count:8d}")
+    report = os.environ.get("KVITT_FUZZ_REPORT")
+    if report:
+        with open(report, "w", encoding="utf-8") as out:
+            json.dump({"examples_setting": EXAMPLES, "tried": dict(sorted(TRIED.items()))}, out, indent=1)
