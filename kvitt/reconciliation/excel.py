@@ -23,6 +23,7 @@ MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MAX_ROWS = 1_048_575  # Excel's limit less the header row
 PROGRESS_EVERY = 10_000
+CACHE_LIMIT = 100_000  # distinct texts / times whose rendered cell body is kept while a sheet is written
 # What xlsxwriter's escaping would change: XML specials, control characters, literal _xHHHH_.
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
 
@@ -127,6 +128,7 @@ class _FastRows:
         self.tz = tz
         self.letters = [xl_col_to_name(i) for i in range(len(columns))]
         self._bodies: dict[Any, str] = {}
+        self._serials: dict[Any, str] = {}
         self.styles = {
             "money": formats.money._get_xf_index(),
             "datetime": formats.datetime._get_xf_index(),
@@ -141,13 +143,13 @@ class _FastRows:
         # Flush the header row through xlsxwriter; from here on the row file is ours until finish().
         self.sheet._write_single_row(first_row)
 
-    def _string(self, ref: str, value: str) -> str:
+    def _string_cell_body(self, value) -> str:
         body = self._bodies.get(value)
         if body is None:
             body = self._string_body(value)
-            if len(self._bodies) < 50_000:  # statuses, units, codes repeat; event numbers do not
+            if len(self._bodies) < CACHE_LIMIT:  # statuses, units, codes repeat; event numbers do not
                 self._bodies[value] = body
-        return f'<c r="{ref}" t="inlineStr">{body}</c>'
+        return body
 
     def _string_body(self, value) -> str:
         text = value if isinstance(value, str) else str(value)
@@ -158,29 +160,40 @@ class _FastRows:
         space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
         return f"<is><t{space}>{text}</t></is>"
 
+    def _serial(self, value, kind: str) -> str:
+        """The Excel serial number of a date or time, formatted; computed once per distinct value
+        (a month of events has far fewer distinct start times than events)."""
+        cache = self._serials
+        serial = cache.get(value)
+        if serial is None:
+            if kind == "datetime":
+                number = self.sheet._convert_date_time(_local_naive(value, self.tz))
+            else:
+                number = self.sheet._convert_date_time(datetime.datetime.combine(value, datetime.time()))
+            serial = f"{number:.16G}"
+            if len(cache) < CACHE_LIMIT:
+                cache[value] = serial
+        return serial
+
     def row(self, row: int, values: Sequence[Any]) -> None:
-        number = row + 1
+        number = str(row + 1)
         parts = [f'<row r="{number}">']
-        for index, (column, value) in enumerate(zip(self.columns, values)):
+        append = parts.append
+        for column, letter, value in zip(self.columns, self.letters, values):
             if value is None or value == "":
                 continue
-            ref = f"{self.letters[index]}{number}"
             kind = column.kind
             if kind == "text":
-                parts.append(self._string(ref, value))
+                append(f'<c r="{letter}{number}" t="inlineStr">{self._string_cell_body(value)}</c>')
             elif kind == "money":
                 if not isinstance(value, int) or isinstance(value, bool):
                     raise TypeError(f"column {column.title!r} takes whole öre (int), got {value!r}")
-                parts.append(f'<c r="{ref}" s="{self.styles["money"]}"><v>{value / 100:.16G}</v></c>')
+                append(f'<c r="{letter}{number}" s="{self.styles["money"]}"><v>{value / 100:.16G}</v></c>')
             elif kind == "int":
-                parts.append(f'<c r="{ref}"><v>{int(value)}</v></c>')
-            elif kind == "datetime":
-                serial = self.sheet._convert_date_time(_local_naive(value, self.tz))
-                parts.append(f'<c r="{ref}" s="{self.styles["datetime"]}"><v>{serial:.16G}</v></c>')
-            else:  # date
-                serial = self.sheet._convert_date_time(datetime.datetime.combine(value, datetime.time()))
-                parts.append(f'<c r="{ref}" s="{self.styles["date"]}"><v>{serial:.16G}</v></c>')
-        parts.append("</row>")
+                append(f'<c r="{letter}{number}"><v>{int(value)}</v></c>')
+            else:  # datetime or date
+                append(f'<c r="{letter}{number}" s="{self.styles[kind]}"><v>{self._serial(value, kind)}</v></c>')
+        append("</row>")
         self.sheet.fh.write("".join(parts))
 
     def finish(self, last_row: int) -> None:

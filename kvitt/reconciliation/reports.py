@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Iterator
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, QuerySet, Sum
 
 from kvitt.core.permissions import Actor, require_role
 from kvitt.reconciliation.excel import Column
@@ -256,6 +256,60 @@ class ReportRows:
     rows: Iterator[tuple]
 
 
+# The status field each per-system column kind reads.
+_STATUS_MODEL_FIELDS = {"status": "status", "code": "code", "text": "text", "time": "status_time",
+                        "product": "product_code", "amount": "amount_ore"}
+EXPORT_CHUNK = 5000
+
+
+def _status_alias(system: DownstreamSystem) -> str:
+    return f"status_of_{system.pk}"
+
+
+def with_system_statuses(qs: QuerySet, systems: list[DownstreamSystem]) -> QuerySet:
+    """``qs`` with one LEFT JOIN per system to that system's status row (at most one per event).
+
+    Each system's status then reads as ``status_of_<pk>__<field>`` (None when the system has
+    not reported the event), so a report is one query giving one row per event with the
+    systems as columns, instead of a second query per chunk and a dictionary per event.
+    """
+    relations = {_status_alias(s): FilteredRelation("statuses", condition=Q(statuses__system_id=s.pk)) for s in systems}
+    return qs.annotate(**relations) if relations else qs
+
+
+def _pivot_rows(qs: QuerySet, systems: list[DownstreamSystem], keys: list[str], sort: list[str]) -> Iterator[tuple]:
+    """The report's cells, in ``keys`` order, straight from one query (see ``with_system_statuses``)."""
+    by_code = {s.code: s for s in systems}
+    fields, fixes = [], []
+    for index, key in enumerate(keys):
+        if key in EVENT_COLUMNS:
+            fields.append(EVENT_COLUMNS[key][2])
+            if key in ("period", "voided"):
+                fixes.append((index, key))
+        else:
+            kind, code = key.split(":", 1)
+            fields.append(f"{_status_alias(by_code[code])}__{_STATUS_MODEL_FIELDS[kind]}")
+    shown = [by_code[code] for code in dict.fromkeys(k.split(":", 1)[1] for k in keys if ":" in k)]
+    rows = (with_system_statuses(qs, shown).order_by(*_ordering(list(sort))).values_list(*fields)
+            .iterator(chunk_size=EXPORT_CHUNK))
+    if not fixes:
+        return rows
+    return _fixed(rows, fixes)
+
+
+def _fixed(rows: Iterator[tuple], fixes: list[tuple[int, str]]) -> Iterator[tuple]:
+    """Show the month as 2026-10 and a voided event as "yes", as ``cell_value`` does."""
+    for row in rows:
+        row = list(row)
+        for index, key in fixes:
+            value = row[index]
+            if key == "period":
+                row[index] = value.strftime("%Y-%m")
+            else:
+                row[index] = "yes" if value else ""
+        yield tuple(row)
+
+
 def report_rows(actor: Actor, definition: dict) -> ReportRows:
     """The rows of a definition (grouped or not), as an iterator ready for a sheet or a page."""
     systems = systems_for(actor)
@@ -266,37 +320,36 @@ def report_rows(actor: Actor, definition: dict) -> ReportRows:
     if group_by:
         return _grouped(qs, systems, group_by)
     columns = [column_spec(k, systems) for k in keys]
-    shown = {k.split(":", 1)[1] for k in keys if ":" in k}
-    source = iter_event_rows(qs, [s for s in systems if s.code in shown], sort=definition.get("sort") or [],
-                             with_time=any(k.startswith("time:") for k in keys))
-    return ReportRows(columns, (tuple(cell_value(k, e, s) for k in keys) for e, s in source))
-
-
-def _group_value(key: str, event: dict, statuses: dict) -> str:
-    if key.startswith("status:"):
-        status = statuses.get(key[7:])
-        return status[2] if status else "none"
-    field = {"unit": "unit_name", "practitioner": "practitioner_name", "product_code": "product_code", "period": "period"}[key]
-    value = event[field]
-    return value.strftime("%Y-%m") if key == "period" else (value or "")
+    return ReportRows(columns, _pivot_rows(qs, systems, keys, definition.get("sort") or []))
 
 
 _GROUP_FIELDS = {"unit": "unit_name", "practitioner": "practitioner_name", "product_code": "product_code", "period": "period"}
 
 
 def _grouped(qs, systems, group_by: list[str]) -> ReportRows:
+    """One row per group with the number of events and their expected amount, grouped by the database.
+
+    A ``status:<CODE>`` key groups on that system's status (``none`` where it has not reported),
+    through the same one-row-per-event join as the plain reports."""
+    by_code = {s.code: s for s in systems}
+    shown = [by_code[code] for code in dict.fromkeys(g[7:] for g in group_by if g.startswith("status:"))]
+    fields = [f"{_status_alias(by_code[g[7:]])}__status" if g.startswith("status:") else _GROUP_FIELDS[g]
+              for g in group_by]
     groups: dict[tuple, list[int]] = {}
-    shown = {g[7:] for g in group_by if g.startswith("status:")}
-    if not shown:  # plain event fields: let the database group
-        fields = [_GROUP_FIELDS[g] for g in group_by]
-        for values in qs.order_by().values(*fields).annotate(n=Count("id"), amount=Sum("amount_ore")):
-            key = tuple(values[f].strftime("%Y-%m") if f == "period" else (values[f] or "") for f in fields)
-            groups[key] = [values["n"], values["amount"] or 0]
-    for event, statuses in iter_event_rows(qs, [s for s in systems if s.code in shown], with_time=False) if shown else ():
-        key = tuple(_group_value(g, event, statuses) for g in group_by)
-        totals = groups.setdefault(key, [0, 0])
-        totals[0] += 1
-        totals[1] += event["amount_ore"]
+    grouped = with_system_statuses(qs, shown).order_by().values_list(*fields).annotate(n=Count("id"), amount=Sum("amount_ore"))
+    for *values, n, amount in grouped:
+        key = []
+        for g, value in zip(group_by, values):
+            if g.startswith("status:"):
+                key.append(value or "none")
+            elif g == "period":
+                key.append(value.strftime("%Y-%m"))
+            else:
+                key.append(value or "")
+        # Different raw values can show the same (a NULL and an empty name): add them up.
+        totals = groups.setdefault(tuple(key), [0, 0])
+        totals[0] += n
+        totals[1] += amount or 0
     titles = {"unit": "Unit", "practitioner": "Practitioner", "product_code": "Product code", "period": "Month"}
     columns = [Column(titles.get(g, g.replace("status:", "") + " status"), "text", 22) for g in group_by]
     columns += [Column("Events", "int", 10), Column("Expected amount", "money", 16)]
