@@ -261,11 +261,15 @@ def parse_invoice_response(data: bytes) -> InvoiceResponse:
         )
         statuses.append(Status((code.text or "").strip(), code.get("listID", ""), r.text(node, "cbc:StatusReason"), conditions))
     time_text = r.text(root, "cbc:IssueTime")
+    try:
+        issue_time = datetime.time.fromisoformat(time_text) if time_text else None
+    except ValueError:
+        raise InvoiceResponseError(f"cbc:IssueTime {time_text!r} is not a time (hh:mm:ss)") from None
     reference = r.required(root, "cac:DocumentResponse/cac:DocumentReference")
     return InvoiceResponse(
         id=r.required_text(root, "cbc:ID"),
         issue_date=r.date(root, "cbc:IssueDate", required=True),
-        issue_time=datetime.time.fromisoformat(time_text) if time_text else None,
+        issue_time=issue_time,
         note=r.text(root, "cbc:Note"),
         sender=r.party("cac:SenderParty"),
         receiver=r.party("cac:ReceiverParty"),

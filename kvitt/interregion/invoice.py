@@ -222,6 +222,11 @@ def read_region_invoice(data: bytes) -> ReadInvoice:
         root = parse_xml(data)
     except XmlError as exc:
         raise InvoiceError(f"not readable XML: {exc}") from None
+    try:
+        # Peppol documents are UTF-8, and the invoice is kept as received text.
+        data.decode("utf-8") if isinstance(data, bytes) else data
+    except UnicodeDecodeError as exc:
+        raise InvoiceError(f"the invoice is not UTF-8 (byte {exc.start}); Peppol documents are UTF-8") from None
     qname = etree.QName(root)
     if (qname.namespace, qname.localname) not in ((INVOICE_NS, INVOICE), (CREDITNOTE_NS, CREDIT_NOTE)):
         raise InvoiceError(f"/{qname.localname}: not a UBL Invoice or CreditNote")

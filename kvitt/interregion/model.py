@@ -106,6 +106,11 @@ def parse_basis_id(basis_id: str) -> tuple[str, int, int, int]:
     if not match:
         raise ModelError(f"{basis_id!r} is not a basis id (ZVF + org number + YYMM + 6 digits)")
     org, yy, mm, counter = match.groups()
+    # The same checks as make_basis_id: what parses is what Kvitt could have issued.
+    if not se_orgnr.is_valid(org):
+        raise ModelError(f"{basis_id!r}: {org} is not a Swedish organisation number")
+    if int(counter) == 0:
+        raise ModelError(f"{basis_id!r}: the counter starts at 000001")
     return org, 2000 + int(yy), int(mm), int(counter)
 
 

@@ -215,8 +215,21 @@ def mutated_xml(draw, original: bytes, max_edits: int = 3) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
+@st.composite
+def reencoded_xml(draw, original: bytes) -> bytes:
+    """The same (possibly mutated) document in another declared encoding: well-formed XML
+    that is not UTF-8, which readers that later ``.decode("utf-8")`` the bytes trip over."""
+    document = draw(st.one_of(st.just(bytes(original)), mutated_xml(original)))
+    root = etree.fromstring(document)
+    encoding = draw(st.sampled_from(["ISO-8859-1", "UTF-16", "windows-1252"]))
+    return etree.tostring(root, xml_declaration=True, encoding=encoding)
+
+
 def any_xml_mutation(original: bytes) -> st.SearchStrategy[bytes]:
-    return st.one_of(st.binary(max_size=200), mutated_bytes(original), mutated_xml(original), mutated_xml(original, max_edits=8))
+    return st.one_of(
+        st.binary(max_size=200), mutated_bytes(original), mutated_xml(original), mutated_xml(original, max_edits=8),
+        reencoded_xml(original),
+    )
 
 
 # --- JSON -------------------------------------------------------------------------------------

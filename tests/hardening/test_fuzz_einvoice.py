@@ -39,6 +39,9 @@ def _response_envelope() -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
+# The golden response has no IssueTime; this seed carries one so its reading is fuzzed too.
+RESPONSE_WITH_TIME = Seed("Invoice Response with IssueTime", RESPONSE.replace(
+    b"<cbc:IssueDate>2026-04-01</cbc:IssueDate>", b"<cbc:IssueDate>2026-04-01</cbc:IssueDate><cbc:IssueTime>12:30:00</cbc:IssueTime>", 1))
 RESPONSE_ENVELOPE = Seed("Invoice Response in SBDH", _response_envelope())
 
 
@@ -47,6 +50,7 @@ def test_the_seeds_are_valid():
     assert parse_document(INVOICE).lines and parse_document(CREDIT_NOTE).is_credit_note
     assert sbdh.unwrap(ENVELOPE)[0].message_id == "fuzz-1"
     assert parse_invoice_response(RESPONSE).response_code
+    assert parse_invoice_response(RESPONSE_WITH_TIME).issue_time == datetime.time(12, 30)
     assert unwrap_response(RESPONSE_ENVELOPE)[0].document_type == "ApplicationResponse"
 
 
@@ -68,7 +72,7 @@ def test_sbdh_unwrap_gives_a_header_or_einvoice_error(data):
 
 
 @FUZZ
-@given(any_xml_mutation(RESPONSE))
+@given(st.one_of(any_xml_mutation(RESPONSE), any_xml_mutation(RESPONSE_WITH_TIME)))
 def test_invoice_response_parser_gives_a_response_or_its_error(data):
     expect(parse_invoice_response, data, InvoiceResponseError, name="claims.parse_invoice_response")
 
