@@ -26,16 +26,23 @@ def _column_label(index: int, name: str) -> str:
 def read_status_xlsx(
     stream: IO[bytes], *, default_tz: str = DEFAULT_TIMEZONE, default_source: str = ""
 ) -> StatusRows:
+    # A damaged workbook fails inside openpyxl in many ways (zlib, XML syntax, KeyError,
+    # ValueError, ...), when opened and again while its rows stream; each is the file's fault.
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise FeedError(f"not an Excel workbook (.xlsx): {exc}") from None
+    except Exception as exc:
+        raise FeedError(f"a damaged Excel workbook (.xlsx): {type(exc).__name__}: {exc}") from None
 
     def rows():
+        number = 0
         try:
             sheet = next((workbook[n] for n in SHEET_NAMES if n in workbook.sheetnames), workbook.worksheets[0])
             for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 yield number, list(values)
+        except Exception as exc:
+            raise FeedError(f"a damaged Excel workbook (.xlsx) after row {number}: {type(exc).__name__}: {exc}") from None
         finally:
             workbook.close()
 
