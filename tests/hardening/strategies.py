@@ -5,7 +5,7 @@ documents made by the project's own builders, then mutated (lines deleted, dupli
 swapped, characters flipped, the file truncated, element text or JSON values replaced) so
 that hypothesis gets past the first check and reaches the code deep inside.
 
-Bounds: ``FUZZ`` runs ``KVITT_FUZZ_EXAMPLES`` examples per test (default 120, the CI figure;
+Bounds: ``FUZZ`` runs ``KVITT_FUZZ_EXAMPLES`` examples per test (default 100, the CI figure;
 set e.g. ``KVITT_FUZZ_EXAMPLES=5000`` for a deep local run), without a deadline, derandomized
 and without the example database, so CI is repeatable and never flaky on a slow machine.
 """
@@ -22,7 +22,7 @@ from decimal import Decimal
 from hypothesis import HealthCheck, settings, strategies as st
 from lxml import etree
 
-EXAMPLES = int(os.environ.get("KVITT_FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("KVITT_FUZZ_EXAMPLES", "100"))
 
 FUZZ = settings(
     max_examples=EXAMPLES,
