@@ -242,6 +242,16 @@ MIDDLEWARE = ["kvitt.ops.metrics.PrometheusMiddleware", *MIDDLEWARE]  # times re
 # How long a worker holds a booking webhook before another may send it again (its worker died).
 KVITT_OUTBOX_LEASE_SECONDS = int(os.environ.get("KVITT_OUTBOX_LEASE_SECONDS", "60"))
 
+# --- field encryption (issue #11: identity data at rest) ---
+# Fernet keys for encrypted fields, newest first (the first encrypts, all decrypt), and the
+# HMAC key of the blind index that finds a national id again. `kvitt keys generate` makes
+# keys; `kvitt keys rotate` re-encrypts with the first. Unset on a laptop or in tests: keys
+# are made once into VAR_DIR/secrets (kvitt.core.fieldcrypto). Production needs both.
+KVITT_FIELD_KEYS = [k.strip() for k in os.environ.get("KVITT_FIELD_KEYS", "").split(",") if k.strip()]
+KVITT_SEARCH_KEY = os.environ.get("KVITT_SEARCH_KEY", "").strip()
+if not DEBUG and not (KVITT_FIELD_KEYS and KVITT_SEARCH_KEY):
+    raise RuntimeError("KVITT_FIELD_KEYS and KVITT_SEARCH_KEY must be set when KVITT_DEBUG is off")
+
 # --- security: accounts ---
 # Two-factor authentication (TOTP) for staff roles that see patient identity or clinical
 # data and for admin users; kvitt/core/twofactor.py. API tokens (machine credentials) are

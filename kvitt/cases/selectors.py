@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from kvitt.core import audit
+from kvitt.core.fieldcrypto import search_hash
 from kvitt.core.models import OrganisationKind, Role
 from kvitt.core.permissions import Actor, PermissionDenied, require_privacy
 from kvitt.cases import sakid as sakid_module
@@ -106,4 +107,4 @@ def search_assignments(actor: Actor, text: str) -> QuerySet[Assignment]:
     qs = assignments_for(actor)
     if not text:
         return qs
-    return qs.filter(Q(sakid=sakid_module.compact(text)) | Q(patient__national_id=text.replace(" ", "")))
+    return qs.filter(Q(sakid=sakid_module.compact(text)) | Q(patient__national_id_hash=search_hash(text)))

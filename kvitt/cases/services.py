@@ -96,11 +96,10 @@ def register_insured(
     except Exception as exc:
         raise ValidationError({"national_id": _("Not a valid fødselsnummer or D-number: %(e)s") % {"e": exc}})
     id_type = IdType.DNR if int(national_id[0]) >= 4 else IdType.FNR
-    patient, created = Patient.objects.get_or_create(
+    patient, created = Patient.objects.with_national_id(national_id).get_or_create(
         organisation=actor.organisation,
-        national_id=national_id,
         defaults={
-            "id_type": id_type, "name": name, "email": email, "phone": phone, "street": street,
+            "national_id": national_id, "id_type": id_type, "name": name, "email": email, "phone": phone, "street": street,
             "postcode": postcode, "city": city, "birth_date": fodselsnummer.get_birth_date(national_id),
         },
     )

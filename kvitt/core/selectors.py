@@ -28,7 +28,7 @@ def patient_access_report(actor: Actor, national_id: str) -> list[AuditEntry]:
         _, compact = classify_national_id(national_id, actor.organisation.country)
     except ValueError:
         compact = national_id.strip()
-    patients = list(Patient.objects.filter(organisation=actor.organisation, national_id=compact))
+    patients = list(Patient.objects.with_national_id(compact).filter(organisation=actor.organisation))
     entries = list(
         AuditEntry.objects.filter(patient__in=patients).select_related("organisation").order_by("-at", "-id")
     )

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from kvitt.core import audit
 from kvitt.core.permissions import Actor, PermissionDenied, require_role
+from kvitt.core.secretfiles import read_key_file, require_password_protected_p12
 from kvitt.helfo import bkm_json, bkm_xml
 from kvitt.helfo.apprec import parse_apprec
 from kvitt.helfo.checks import BillDraft, run_checks
@@ -161,6 +162,7 @@ _AREA_BY_PRACTICE_TYPE = {
 
 def add_signing_credential(actor: Actor, *, label: str, p12: bytes, password: str, practitioner=None) -> SigningCredential:
     _require_clinic(actor)
+    require_password_protected_p12(p12)  # the file is stored as given: never a key in clear
     signer = Pkcs12Signer(p12, password)  # refuses a file that does not open
     credential = SigningCredential.objects.create(
         organisation=actor.organisation, practitioner=practitioner, label=label, p12=p12,
@@ -700,7 +702,7 @@ def kuhr_client_for(practice: Practice) -> KuhrClient:
     config = getattr(settings, "KVITT_HELFO", {})
     if not config.get("KUHR_BASE_URL"):
         raise ValidationError(_("The KUHR Krav API is not configured (settings.KVITT_HELFO)"))
-    key = Path(config["CLIENT_KEY_FILE"]).read_bytes()
+    key = read_key_file(config.get("CLIENT_KEY_FILE", ""), what="KVITT_HELFO_CLIENT_KEY_FILE")
     from cryptography.hazmat.primitives.serialization import load_pem_private_key
 
     private_key = load_pem_private_key(key, password=None)

@@ -13,7 +13,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kvitt.core.fieldcrypto import EncryptedCharField
 from kvitt.core.models import Organisation
+from kvitt.core.secretfiles import validate_key_path
 
 CONTRACT = "urn:riv:financial:billing:claim:ProcessClaimSpecificationResponder:1"
 
@@ -84,9 +86,10 @@ class RegionLink(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="interregion_links")
     receiver_org_number = models.CharField(max_length=10)
     url = models.URLField(max_length=300)
-    ca_file = models.CharField(max_length=300)
-    cert_file = models.CharField(max_length=300)
-    key_file = models.CharField(max_length=300)
+    # Paths to files outside the repository (kvitt.core.secretfiles), never the PEM text.
+    ca_file = models.CharField(max_length=300, validators=[validate_key_path])
+    cert_file = models.CharField(max_length=300, validators=[validate_key_path])
+    key_file = models.CharField(max_length=300, validators=[validate_key_path])
     pause_ms = models.PositiveIntegerField(default=5000)
     max_attempts = models.PositiveSmallIntegerField(default=6)
     timeout_s = models.PositiveSmallIntegerField(default=30)
@@ -188,7 +191,7 @@ class ClaimLine(models.Model):
     patient = models.ForeignKey("ledger.Patient", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     care_event = models.ForeignKey("ledger.CareEvent", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     patient_id_root = models.CharField(max_length=64)
-    patient_national_id = models.CharField(max_length=20)
+    patient_national_id = EncryptedCharField(max_length=20)  # encrypted at rest (kvitt.core.fieldcrypto)
     care_contact_id = models.CharField(max_length=64, blank=True)
     type_of_care = models.CharField(max_length=2)
     visit_date = models.DateField()

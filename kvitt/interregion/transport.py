@@ -149,7 +149,17 @@ def send_with_retry(
 # ============================================================================ consumer
 
 
+def _checked_paths(ca_file: str, cert_file: str, key_file: str) -> tuple[str, str, str]:
+    """Configured files outside the repository only (kvitt.core.secretfiles)."""
+    from kvitt.core.secretfiles import checked_key_path
+
+    return (str(checked_key_path(ca_file, what="CA certificate file")),
+            str(checked_key_path(cert_file, what="certificate file")),
+            str(checked_key_path(key_file, what="private key file")))
+
+
 def client_ssl_context(ca_file: str, cert_file: str, key_file: str) -> ssl.SSLContext:
+    ca_file, cert_file, key_file = _checked_paths(ca_file, cert_file, key_file)
     context = ssl.create_default_context(ssl.Purpose.SERVER_AUTH, cafile=ca_file)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(cert_file, key_file)
@@ -319,6 +329,7 @@ def _split_dn(subject: str) -> Iterable[str]:
 
 def server_ssl_context(ca_file: str, cert_file: str, key_file: str) -> ssl.SSLContext:
     """TLS 1.2+, client certificate REQUIRED and verified against ``ca_file``."""
+    ca_file, cert_file, key_file = _checked_paths(ca_file, cert_file, key_file)
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH, cafile=ca_file)
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.verify_mode = ssl.CERT_REQUIRED

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kvitt.core.fieldcrypto import EncryptedCharField, search_hash
 from kvitt.core.models import Organisation
 
 
@@ -27,8 +28,18 @@ class Channel(models.TextChoices):
     PHONE = "phone", _("Phone callback")
 
 
+class PatientQuerySet(models.QuerySet):
+    def with_national_id(self, national_id: str) -> PatientQuerySet:
+        """Patients with this national id, found through its keyed hash (the column is encrypted)."""
+        return self.filter(national_id_hash=search_hash(national_id))
+
+
 class Patient(models.Model):
-    """A patient as one organisation knows them. Identity fields are privacy class 'identity'."""
+    """A patient as one organisation knows them. Identity fields are privacy class 'identity'.
+
+    ``national_id`` is encrypted at rest (kvitt.core.fieldcrypto); ``national_id_hash`` is its
+    keyed hash, set whenever the id is, and carries lookups and the uniqueness per organisation.
+    """
 
     PRIVACY = {
         "national_id": "identity",
@@ -42,7 +53,9 @@ class Patient(models.Model):
     }
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="patients")
-    national_id = models.CharField(max_length=13)
+    # Declared before national_id: Model.__init__ sets fields in order, and setting the id sets this.
+    national_id_hash = models.CharField(max_length=64, editable=False, db_index=True, default="")
+    national_id = EncryptedCharField(max_length=13, hash_field="national_id_hash")
     id_type = models.CharField(max_length=20, choices=IdType.choices)
     name = models.CharField(max_length=200)
     birth_date = models.DateField(null=True, blank=True)
@@ -55,9 +68,11 @@ class Patient(models.Model):
     country = models.CharField(max_length=2, default="NO")
     preferred_channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.EMAIL)
 
+    objects = PatientQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "national_id"], name="patient_unique_per_organisation"),
+            models.UniqueConstraint(fields=["organisation", "national_id_hash"], name="patient_unique_per_organisation"),
         ]
 
     def __str__(self) -> str:

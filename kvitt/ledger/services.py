@@ -31,7 +31,7 @@ def register_patient(actor: Actor, *, national_id: str, name: str, **fields) -> 
         id_type, compact = classify_national_id(national_id, country)
     except ValueError as exc:
         raise ValidationError({"national_id": str(exc)}) from None
-    patient = Patient.objects.filter(organisation=actor.organisation, national_id=compact).first()
+    patient = Patient.objects.with_national_id(compact).filter(organisation=actor.organisation).first()
     created = patient is None
     if created:
         patient = Patient(organisation=actor.organisation, national_id=compact, id_type=id_type, name=name, **fields)

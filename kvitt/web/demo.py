@@ -244,9 +244,9 @@ def _demo_patients(ctx: DemoContext, org: Organisation, count: int, country: str
             national_id, id_type = valid_personnummer(birth, i * 13 + 200), "personnummer"
             name = f"{ctx.rng.choice(SE_FIRST)} {ctx.rng.choice(SE_LAST)}"
             county = ctx.rng.choice(["12", "14", "03", "01"])
-        patient, _ = Patient.objects.get_or_create(
-            organisation=org, national_id=national_id,
-            defaults={"id_type": id_type, "name": name, "birth_date": birth, "county_code": county, "country": country,
+        patient, _ = Patient.objects.with_national_id(national_id).get_or_create(
+            organisation=org,
+            defaults={"national_id": national_id, "id_type": id_type, "name": name, "birth_date": birth, "county_code": county, "country": country,
                       "email": f"pasient{i}@example.no", "street": f"Testveien {i + 1}", "postcode": "0150", "city": "Oslo" if country == "NO" else "Stockholm"},
         )
         patients.append(patient)

@@ -89,7 +89,7 @@ def approval(payer_: Payer, company_: Company, *, location_: Location | None = N
 
 def patient(organisation_: Organisation, national_id: str = FNR, name: str = "Kari Nordmann", **fields) -> Patient:
     fields.setdefault("email", "kari@example.no")
-    existing = Patient.objects.filter(organisation=organisation_, national_id=national_id).first()
+    existing = Patient.objects.with_national_id(national_id).filter(organisation=organisation_).first()
     if existing is not None:
         return existing
     return Patient.objects.create(

@@ -36,7 +36,7 @@ def _put_on_a_case(ctx, company_key: str):
 def _insured(handler):
     from kvitt.ledger.models import Patient
 
-    existing = Patient.objects.filter(organisation=handler.organisation, national_id=f.FNR).first()
+    existing = Patient.objects.with_national_id(f.FNR).filter(organisation=handler.organisation).first()
     return existing or f.patient(handler.organisation, name="Forsikret Demo")
 
 
