@@ -4,7 +4,6 @@ import datetime
 import hashlib
 import hmac
 import io
-import os
 import secrets
 import stat
 import subprocess
@@ -185,19 +184,20 @@ def test_generate_prints_a_fernet_key():
     Fernet(out.getvalue().strip())
 
 
-def _settings_import(tmp_path, **env):
-    environ = {k: v for k, v in os.environ.items() if k not in ("KVITT_FIELD_KEYS", "KVITT_SEARCH_KEY")}
-    environ.update(KVITT_DEBUG="0", KVITT_SECRET_KEY="a-production-secret-key", KVITT_VAR_DIR=str(tmp_path), **env)
-    return subprocess.run([sys.executable, "-c", "import kvitt.settings"], env=environ, capture_output=True, text=True)
+def _settings_import(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", "import kvitt.settings"], env=env, capture_output=True, text=True)
 
 
 def test_production_refuses_to_start_without_the_keys(tmp_path):
-    refused = _settings_import(tmp_path)
+    from tests.core.test_deploy_settings import production_env  # the environment OPERATIONS.md asks for
+
+    env = production_env(tmp_path)
+    without_keys = {k: v for k, v in env.items() if k not in ("KVITT_FIELD_KEYS", "KVITT_SEARCH_KEY")}
+    refused = _settings_import(without_keys)
     assert refused.returncode != 0 and "KVITT_FIELD_KEYS and KVITT_SEARCH_KEY must be set" in refused.stderr
-    k1, search = keys(2)
-    started = _settings_import(tmp_path, KVITT_FIELD_KEYS=k1, KVITT_SEARCH_KEY=search)
+    started = _settings_import(env)
     assert started.returncode == 0, started.stderr
-    assert not (tmp_path / "secrets").exists()
+    assert not (tmp_path / "var" / "secrets").exists()
 
 
 @pytest.mark.django_db(transaction=True)
