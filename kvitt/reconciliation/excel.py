@@ -23,6 +23,7 @@ MAX_SHEET_NAME = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 MAX_ROWS = 1_048_575  # Excel's limit less the header row
 PROGRESS_EVERY = 10_000
+WRITE_EVERY = 500  # rows rendered before they are written to the sheet's row file
 CACHE_LIMIT = 100_000  # distinct texts / times whose rendered cell body is kept while a sheet is written
 # What xlsxwriter's escaping would change: XML specials, control characters, literal _xHHHH_.
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b-\x1f]|_x[0-9a-fA-F]{4}_")
@@ -129,6 +130,8 @@ class _FastRows:
         self.letters = [xl_col_to_name(i) for i in range(len(columns))]
         self._bodies: dict[Any, str] = {}
         self._serials: dict[Any, str] = {}
+        self._pending: list[str] = []  # rendered rows not yet written to the row file
+        self._pending_rows = 0
         self.styles = {
             "money": formats.money._get_xf_index(),
             "datetime": formats.datetime._get_xf_index(),
@@ -177,14 +180,19 @@ class _FastRows:
 
     def row(self, row: int, values: Sequence[Any]) -> None:
         number = str(row + 1)
-        parts = [f'<row r="{number}">']
+        parts = self._pending
         append = parts.append
+        append(f'<row r="{number}">')
+        bodies = self._bodies
         for column, letter, value in zip(self.columns, self.letters, values):
             if value is None or value == "":
                 continue
             kind = column.kind
             if kind == "text":
-                append(f'<c r="{letter}{number}" t="inlineStr">{self._string_cell_body(value)}</c>')
+                body = bodies.get(value)
+                if body is None:
+                    body = self._string_cell_body(value)
+                append(f'<c r="{letter}{number}" t="inlineStr">{body}</c>')
             elif kind == "money":
                 if not isinstance(value, int) or isinstance(value, bool):
                     raise TypeError(f"column {column.title!r} takes whole öre (int), got {value!r}")
@@ -194,9 +202,18 @@ class _FastRows:
             else:  # datetime or date
                 append(f'<c r="{letter}{number}" s="{self.styles[kind]}"><v>{self._serial(value, kind)}</v></c>')
         append("</row>")
-        self.sheet.fh.write("".join(parts))
+        self._pending_rows += 1
+        if self._pending_rows >= WRITE_EVERY:
+            self._flush()
+
+    def _flush(self) -> None:
+        # One write per batch of rows: a write call per row cost as much as building the row.
+        self.sheet.fh.write("".join(self._pending))
+        self._pending.clear()
+        self._pending_rows = 0
 
     def finish(self, last_row: int) -> None:
+        self._flush()
         if last_row > 0:
             self.sheet._check_dimensions(last_row, len(self.columns) - 1)
         self.sheet.previous_row = last_row + 1
