@@ -12,9 +12,13 @@ coverage and some bill a treatment time twice. The documents are real EHF built 
 filled in) and stored as the webhook stores them.
 
 Then ``--workers`` processes (PostgreSQL; SQLite runs one) validate them in batches of ``--batch`` the way ``kvitt.claims.services.run_batch``
-does (``validate_many``: a savepoint per invoice, a commit per ``--chunk``; assignment lock, snapshot, validators, verdict, coverage
-consumption, findings, audit row, Invoice Response + e-mail into the outbox) and prints
-invoices/s, the per-invoice p50/p95/max and the verdict counts. A sample of ``--receive-sample``
+does (``validate_many``: one transaction and one ``kvitt.claims.batch.ValidationContext`` per
+``--chunk`` — the chunk's assignments locked and their usage, approvals, practitioners, numbers
+and billed treatment times read set-wise; per invoice the validators, the verdict and one guarded
+coverage statement; findings, lines, verdicts, audit rows and the Invoice Response + e-mail
+outbox rows stored per chunk in bulk) and prints invoices/s, the per-invoice p50/p95/max, the
+worker processes' CPU time (the machine is shared: wall time depends on the load, CPU time much
+less), the SQL statements per invoice and the verdict counts. A sample of ``--receive-sample``
 documents also goes through ``services.receive`` (SBDH unwrap, parse, full EHF validation) to
 show the cost of intake. Target: 50 000 invoices in under 5 minutes on a 2-core machine.
 """
@@ -159,7 +163,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def _validate_share(share: tuple[int, int, int, int]) -> tuple[list[float], dict[str, int]]:
+def _validate_share(share: tuple[int, int, int, int]) -> tuple[list[float], dict[str, int], float, int]:
     """One worker's part: the waiting invoices whose assignment id falls to it (no lock waits)."""
     index, workers, batch, chunk = share
     connection.close()  # a forked worker opens its own connection
@@ -167,7 +171,22 @@ def _validate_share(share: tuple[int, int, int, int]) -> tuple[list[float], dict
     actor = services.worker_actor(payer)
     timings: list[float] = []
     outcomes: dict[str, int] = {}
+    statements = [0]
+
+    def count(execute, sql, params, many, context):
+        statements[0] += len(params) if many else 1  # executemany: one per row, to be fair
+        return execute(sql, params, many, context)
+
     started = time.perf_counter()
+    cpu_started = time.process_time()
+    with connection.execute_wrapper(count):
+        _validate_batches(index, workers, batch, chunk, payer, actor, timings, outcomes, started)
+    cpu = time.process_time() - cpu_started
+    connection.close()
+    return timings, outcomes, cpu, statements[0]
+
+
+def _validate_batches(index, workers, batch, chunk, payer, actor, timings, outcomes, started) -> None:
     while True:
         pending = InboundInvoice.objects.filter(payer=payer, status=InboundStatus.RECEIVED).order_by("received_at", "id")
         if workers > 1:
@@ -179,8 +198,6 @@ def _validate_share(share: tuple[int, int, int, int]) -> tuple[list[float], dict
             timings.append(seconds)
             outcomes[str(status)] = outcomes.get(str(status), 0) + 1
         print(f"  worker {index}: {len(timings)} validated, {len(timings) / (time.perf_counter() - started):.0f}/s", flush=True)
-    connection.close()
-    return timings, outcomes
 
 
 def validate_all(args) -> None:
@@ -194,9 +211,11 @@ def validate_all(args) -> None:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             results = pool.map(_validate_share, shares)
     elapsed = time.perf_counter() - started
-    timings = [t for part, _ in results for t in part]
+    timings = [t for part, *_ in results for t in part]
+    cpu = sum(r[2] for r in results)
+    statements = sum(r[3] for r in results)
     outcomes: dict[str, int] = {}
-    for _, part in results:
+    for _, part, *_rest in results:
         for key, n in part.items():
             outcomes[key] = outcomes.get(key, 0) + n
     if not timings:
@@ -205,6 +224,9 @@ def validate_all(args) -> None:
     print(f"validated {len(timings)} invoices with {workers} worker(s) in {elapsed:.1f} s: {len(timings) / elapsed:.0f} invoices/s")
     print(f"per invoice: p50 {statistics.median(timings) * 1000:.1f} ms, p95 {percentile(timings, 95) * 1000:.1f} ms, "
           f"max {max(timings) * 1000:.1f} ms")
+    print(f"CPU time of the worker process(es): {cpu:.1f} s = {len(timings) / cpu:.0f} invoices per CPU-second "
+          f"(the database server's own CPU not included); load average {os.getloadavg()[0]:.1f}")
+    print(f"SQL statements: {statements / len(timings):.1f} per invoice (executemany counted per row)")
     print("verdicts:", dict(sorted(outcomes.items())))
 
 

@@ -86,8 +86,19 @@ def _sums(assignment: Assignment) -> dict[str, tuple[int, int]]:
 
 
 def remaining_coverage(assignment: Assignment) -> Coverage:
-    sums = _sums(assignment)
+    return coverage_from_sums(assignment, _sums(assignment))
 
+
+def coverage_from_entries(assignment: Assignment, entries) -> Coverage:
+    """The same balance from usage entries already read (a batch reads them once for many assignments)."""
+    sums: dict[str, tuple[int, int]] = {}
+    for entry in entries:
+        count, amount = sums.get(entry.kind, (0, 0))
+        sums[entry.kind] = (count + entry.count, amount + entry.amount)
+    return coverage_from_sums(assignment, sums)
+
+
+def coverage_from_sums(assignment: Assignment, sums: dict[str, tuple[int, int]]) -> Coverage:
     def get(kind):
         return sums.get(kind, (0, 0))
 

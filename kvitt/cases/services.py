@@ -7,7 +7,9 @@ import datetime
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.no import fodselsnummer
@@ -15,7 +17,7 @@ from stdnum.no import fodselsnummer
 from kvitt.cases import sakid as sakid_module
 from kvitt.cases.tasks import notify
 from kvitt.cases.models import ACTIVE_STATES, TRANSITIONS, Assignment, AssignmentState, StateChange, UsageEntry, UsageKind
-from kvitt.cases.selectors import Coverage, is_clinic_actor, is_payer_actor, remaining_coverage
+from kvitt.cases.selectors import Coverage, coverage_from_entries, is_clinic_actor, is_payer_actor, remaining_coverage
 from kvitt.core import audit
 from kvitt.core.permissions import Actor, PermissionDenied
 from kvitt.ledger.models import IdType, Patient
@@ -32,6 +34,10 @@ __all__ = [
     "release_coverage",
     "consume_coverage",
     "reverse_consumption",
+    "Ledger",
+    "lock_ledgers",
+    "consume_locked",
+    "reverse_locked",
     "remaining_coverage",
     "confirmation_token",
     "assignment_for_token",
@@ -358,6 +364,152 @@ def reverse_consumption(actor: Actor, assignment: Assignment, source_ref: str, r
     if existing is not None:
         return existing
     return _entry(actor, locked, UsageKind.REVERSE, consumed.count, consumed.amount, source_ref)
+
+
+# --- many assignments at once (the claims batch) -------------------------------------------------
+
+
+@dataclass
+class Ledger:
+    """An assignment (row-locked) and its usage entries, read once; kept in step with what is written.
+
+    The claims batch validates many invoices per transaction: it locks their assignments in one
+    statement and reads all their entries in another, instead of a lock and three reads per line.
+    """
+
+    assignment: Assignment
+    entries: list[UsageEntry] = field(default_factory=list)
+    _by_key: dict = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for entry in self.entries:
+            self._by_key[(entry.kind, entry.source_ref)] = entry
+
+    def add(self, rows: list[UsageEntry]) -> None:
+        self.entries.extend(rows)
+        for entry in rows:
+            self._by_key[(entry.kind, entry.source_ref)] = entry
+
+    def entry(self, kind: str, source_ref: str) -> UsageEntry | None:
+        return self._by_key.get((kind, source_ref[:120]))
+
+    def coverage(self) -> Coverage:
+        return coverage_from_entries(self.assignment, self.entries)
+
+    def open_reservations(self) -> list[UsageEntry]:
+        released = {e.source_ref for e in self.entries if e.kind == UsageKind.RELEASE}
+        open_ = [e for e in self.entries if e.kind == UsageKind.RESERVE and e.source_ref not in released]
+        return sorted(open_, key=lambda e: (e.at, e.pk or 0))
+
+
+def lock_ledgers(assignment_ids) -> dict[int, Ledger]:
+    """Lock the assignments (in id order, so two batches cannot deadlock) and read their usage."""
+    ids = sorted(set(i for i in assignment_ids if i is not None))
+    if not ids:
+        return {}
+    locked = list(
+        Assignment.objects.select_for_update(of=("self",)).select_related("payer", "company").filter(pk__in=ids).order_by("pk")
+    )
+    entries: dict[int, list[UsageEntry]] = {a.pk: [] for a in locked}
+    for entry in UsageEntry.objects.filter(assignment_id__in=ids).order_by("at", "id"):
+        entries[entry.assignment_id].append(entry)
+    return {a.pk: Ledger(a, entries[a.pk]) for a in locked}
+
+
+_GUARDED_COLUMNS = ("assignment_id", "kind", "count", "amount", "source_ref", "at", "actor_label")
+
+
+def _consumed_sql(column: str) -> str:
+    qn = connection.ops.quote_name
+    return (
+        f"(SELECT COALESCE(SUM(CASE u.{qn('kind')} WHEN '{UsageKind.CONSUME}' THEN u.{qn(column)} "
+        f"WHEN '{UsageKind.REVERSE}' THEN -u.{qn(column)} ELSE 0 END), 0) "
+        f"FROM {qn(UsageEntry._meta.db_table)} u WHERE u.{qn('assignment_id')} = %s)"
+    )
+
+
+def _insert_guarded(locked: Assignment, rows: list[UsageEntry], add_count: int, add_amount: int) -> None:
+    """All rows in one INSERT ... SELECT that the database itself refuses (no row written) when the
+    consumed treatments or øre would pass what the assignment grants, whatever the caller read."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(qn(c) for c in _GUARDED_COLUMNS)
+    one_row = "SELECT " + ", ".join(f"%s AS {qn(c)}" for c in _GUARDED_COLUMNS)
+    sql = (
+        f"INSERT INTO {qn(UsageEntry._meta.db_table)} ({columns}) SELECT {columns} FROM "
+        f"({' UNION ALL '.join([one_row] * len(rows))}) v "
+        f"WHERE {_consumed_sql('count')} + %s <= %s AND {_consumed_sql('amount')} + %s <= %s"
+    )
+    params: list = []
+    for row in rows:
+        params += [locked.pk, row.kind, row.count, row.amount, row.source_ref,
+                   connection.ops.adapt_datetimefield_value(row.at), row.actor_label]
+    params += [locked.pk, add_count, locked.max_treatments, locked.pk, add_amount, locked.max_amount]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        written = cursor.rowcount
+    if written != len(rows):
+        raise CoverageExceeded(_("Assignment %(s)s does not cover that amount") % {"s": locked.sakid})
+
+
+def consume_locked(actor: Actor, ledger: Ledger, items) -> list[UsageEntry]:
+    """Consume ``items`` ((count, amount øre, source_ref) per approved line) on an assignment the
+    caller has locked with :func:`lock_ledgers`; the same rules as :func:`consume_coverage`.
+
+    Set-based: the released reservations and the consumption are one guarded statement, all or
+    nothing. A source_ref consumed before is skipped (replay changes nothing).
+    """
+    locked = ledger.assignment
+    _require_payer_side(actor, locked)
+    for count, amount, _ref in items:
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0 or count < 0:
+            raise ValidationError(_("Count and amount must be non-negative whole numbers (øre)"))
+    items = [(c, a, ref[:120]) for c, a, ref in items if ledger.entry(UsageKind.CONSUME, ref) is None]
+    if not items:
+        return []
+    if locked.state not in ACTIVE_STATES:
+        raise CoverageExceeded(_("Assignment %(s)s is %(state)s") % {"s": locked.sakid, "state": locked.get_state_display()})
+    count, amount = sum(i[0] for i in items), sum(i[1] for i in items)
+    reservations = ledger.open_reservations()[:count]
+    left = ledger.coverage()
+    freed_count = sum(r.count for r in reservations)
+    freed_amount = sum(r.amount for r in reservations)
+    if count > left.remaining_treatments + freed_count:
+        raise CoverageExceeded(
+            _("Assignment %(s)s has %(n)d treatments left") % {"s": locked.sakid, "n": max(left.remaining_treatments + freed_count, 0)}
+        )
+    if amount > left.remaining_amount + freed_amount:
+        raise CoverageExceeded(
+            _("Assignment %(s)s has %(n)s øre left") % {"s": locked.sakid, "n": left.remaining_amount + freed_amount}
+        )
+    now = timezone.now()
+    label = actor.name[:200]
+    releases = [UsageEntry(assignment=locked, kind=UsageKind.RELEASE, count=r.count, amount=r.amount, source_ref=r.source_ref,
+                           at=now, actor_label=label) for r in reservations]
+    consumed = [UsageEntry(assignment=locked, kind=UsageKind.CONSUME, count=c, amount=a, source_ref=ref, at=now, actor_label=label)
+                for c, a, ref in items]
+    _insert_guarded(locked, releases + consumed, count, amount)
+    ledger.add(releases + consumed)
+    if locked.state != AssignmentState.IN_TREATMENT:
+        move_if_allowed(actor, locked, AssignmentState.IN_TREATMENT, f"consumed by {items[0][2]}")
+    return consumed
+
+
+def reverse_locked(actor: Actor, ledger: Ledger, source_refs, reason: str = "") -> list[UsageEntry]:
+    """Give back what ``source_refs`` consumed, on an assignment locked by :func:`lock_ledgers`.
+    Idempotent per source_ref, like :func:`reverse_consumption`; one statement for all."""
+    locked = ledger.assignment
+    _require_payer_side(actor, locked)
+    rows = []
+    for ref in source_refs:
+        consumed = ledger.entry(UsageKind.CONSUME, ref)
+        if consumed is None:
+            raise ValidationError(_("Nothing was consumed under %(r)s") % {"r": ref})
+        if ledger.entry(UsageKind.REVERSE, ref) is None and all(r.source_ref != consumed.source_ref for r in rows):
+            rows.append(UsageEntry(assignment=locked, kind=UsageKind.REVERSE, count=consumed.count, amount=consumed.amount,
+                                   source_ref=consumed.source_ref, actor_label=actor.name[:200]))
+    UsageEntry.objects.bulk_create(rows)
+    ledger.add(rows)
+    return rows
 
 
 def confirmation_token(assignment: Assignment) -> str:

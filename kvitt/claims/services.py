@@ -8,6 +8,8 @@ transaction; a worker delivers them (``deliver_notice``), with retries.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime
 import hashlib
 import logging
@@ -16,15 +18,14 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from kvitt.cases import sakid as sakid_module
 from kvitt.cases import services as case_services
 from kvitt.cases.models import Assignment
-from kvitt.cases.selectors import remaining_coverage
+from kvitt.claims import batch, notices, sla
 from kvitt.claims import invoice_response as ir
-from kvitt.claims import notices, sla
 from kvitt.claims.models import (
     ClaimsSettings,
     Finding,
@@ -39,15 +40,7 @@ from kvitt.claims.models import (
     ValidationFrequency,
 )
 from kvitt.claims.reasons import reason as reason_for
-from kvitt.claims.validators import (
-    ApprovalSnapshot,
-    AssignmentSnapshot,
-    PractitionerSnapshot,
-    Snapshot,
-    amount_in_ore,
-    supplier_org_number,
-    validate,
-)
+from kvitt.claims.validators import amount_in_ore, supplier_org_number, validate
 from kvitt.claims.verdict import APPROVED, REJECTED, decide
 from kvitt.core import audit
 from kvitt.core.models import OrganisationKind, Role
@@ -58,7 +51,7 @@ from kvitt.einvoice.parser import parse_document
 from kvitt.einvoice.ubl import EInvoiceError
 from kvitt.einvoice.validation import validate_document
 from kvitt.ledger.models import Patient
-from kvitt.network.models import Company, PartnerApproval, Payer, Practitioner
+from kvitt.network.models import Company, Payer
 
 logger = logging.getLogger(__name__)
 
@@ -217,92 +210,37 @@ def receive_directory(actor: Actor, folder: str | Path) -> list[tuple[str, Inbou
     return results
 
 
-# --- the snapshot ----------------------------------------------------------------------------------
-
-
-def _assignment_snapshot(assignment: Assignment) -> AssignmentSnapshot:
-    # Bookings reserve coverage for exactly the treatments that are then invoiced: consuming turns
-    # the oldest reservation into use (kvitt.cases), so what an invoice may take is what is not
-    # yet consumed.
-    left = remaining_coverage(assignment)
-    return AssignmentSnapshot(
-        sakid=assignment.sakid, payer_org_number=assignment.payer.org_number, state=assignment.state,
-        state_label=assignment.state.replace("_", " "), professions=tuple(assignment.professions),
-        service_codes=tuple(assignment.service_codes), valid_from=assignment.valid_from, valid_to=assignment.valid_to,
-        remaining_treatments=left.max_treatments - left.consumed_treatments,
-        remaining_amount=left.max_amount - left.consumed_amount,
-        company_org_number=assignment.company.org_number if assignment.company_id else None,
-        location_id=assignment.location_id,
-    )
-
-
-def snapshot_for(invoice: InboundInvoice, doc: Document, assignment: Assignment | None, now: datetime.datetime) -> Snapshot:
-    """What the insurer knows, read under the assignment's lock."""
-    payer = invoice.payer
-    company = invoice.company
-    others = InboundInvoice.objects.filter(payer=payer).exclude(pk=invoice.pk).exclude(status=InboundStatus.UNREADABLE)
-    received = others.filter(pk__lt=invoice.pk, supplier_org_number=invoice.supplier_org_number, number=invoice.number)
-    credited = [r.id for r in doc.billing_references]
-    known = (others.filter(kind="Invoice", supplier_org_number=invoice.supplier_org_number, number__in=credited)
-             if credited else InboundInvoice.objects.none())
-    billed = {}
-    if invoice.sak_id:
-        rows = (
-            InboundLine.objects.filter(sak_id=invoice.sak_id, invoice__payer=payer, invoice__kind="Invoice",
-                                       outcome__in=(APPROVED, "deviation"))
-            .exclude(invoice=invoice).exclude(moment="").select_related("invoice")
-        )
-        billed = {(r.sak_id, r.moment): f"{r.invoice.number} #{r.line_id}" for r in rows}
-    return Snapshot(
-        insurer_org_number=payer.org_number,
-        now=now,
-        assignment=_assignment_snapshot(assignment) if assignment is not None else None,
-        company_known=company is not None,
-        approvals=tuple(
-            ApprovalSnapshot(a.valid_from, a.valid_to, a.revoked_at is not None, a.location_id, tuple(a.professions))
-            for a in PartnerApproval.objects.filter(payer=payer, company=company)
-        ) if company else (),
-        practitioners=tuple(
-            PractitionerSnapshot(p.hpr_number, tuple(p.professions))
-            for p in Practitioner.objects.filter(company=company, active=True).exclude(hpr_number="")
-        ) if company else (),
-        received_documents=frozenset((invoice.supplier_org_number, n) for n in received.values_list("number", flat=True)),
-        known_invoices=frozenset((invoice.supplier_org_number, n) for n in known.values_list("number", flat=True)),
-        billed_treatments=billed,
-        ehf_errors=tuple(f["id"] for f in invoice.ehf_findings if f.get("flag") == "fatal"),
-        foreign_assignment=assignment is None and bool(invoice.sak_id)
-        and Assignment.objects.filter(sakid=invoice.sak_id).exclude(payer=payer).exists(),
-    )
-
-
 # --- validate --------------------------------------------------------------------------------------
+# The reads go through a batch.ValidationContext (one chunk of invoices or a single one): the
+# assignments are locked first and the remaining coverage is read under the lock, so two invoices
+# racing for the last covered treatment are decided one after the other.
 
 
 def _usage_ref(invoice: InboundInvoice, line_id: str, run: int) -> str:
     return f"claims:{invoice.pk}#{line_id}@{run}"[:120]
 
 
-def _give_back_previous_run(actor: Actor, invoice: InboundInvoice, assignment: Assignment | None) -> None:
+def _give_back_previous_run(actor: Actor, context: batch.ValidationContext, invoice: InboundInvoice, ledger) -> None:
     """A re-run starts from zero: what earlier runs consumed goes back to the coverage first."""
-    for line in invoice.lines.exclude(usage_ref=""):
-        target = assignment if assignment is not None and line.usage_ref else None
-        if target is not None:
-            case_services.reverse_consumption(actor, target, line.usage_ref, reason=f"re-validation of {invoice.number}")
+    refs = [line.usage_ref for line in context.previous_lines.get(invoice.pk, []) if line.usage_ref]
+    if refs and ledger is not None:
+        case_services.reverse_locked(actor, ledger, refs, reason=f"re-validation of {invoice.number}")
     invoice.lines.all().delete()
 
 
-def _consume(actor: Actor, invoice: InboundInvoice, assignment: Assignment, verdict, run: int, doc: Document) -> dict[str, str]:
-    refs = {}
+def _consumption(invoice: InboundInvoice, verdict, run: int) -> tuple[list[tuple[int, int, str]], dict[str, str]]:
+    """(count, approved øre, usage ref) per line that uses the coverage, and the refs by line id."""
+    refs, items = {}, []
     for line in verdict.lines:
         if line.outcome == REJECTED or line.count <= 0:
             continue
         ref = _usage_ref(invoice, line.line_id, run)
-        case_services.consume_coverage(actor, assignment, line.count, line.approved_amount, ref)
+        items.append((line.count, line.approved_amount, ref))
         refs[line.line_id] = ref
-    return refs
+    return items, refs
 
 
-def _reverse_credited(actor: Actor, credit: InboundInvoice, doc: Document, assignment: Assignment | None) -> None:
+def _reverse_credited(actor: Actor, context: batch.ValidationContext, credit: InboundInvoice, doc: Document, ledger) -> None:
     """An approved credit note gives back what the credited invoice's matching lines consumed."""
     original = (
         InboundInvoice.objects.filter(payer=credit.payer, kind="Invoice", supplier_org_number=credit.supplier_org_number,
@@ -313,17 +251,119 @@ def _reverse_credited(actor: Actor, credit: InboundInvoice, doc: Document, assig
     from kvitt.claims.validators import read_line
 
     moments = {read_line(line).moment_key for line in doc.lines}
-    for line in original.lines.exclude(usage_ref=""):
-        if line.moment in moments:
-            target = original.assignment or assignment
-            if target is not None:
-                case_services.reverse_consumption(actor, target, line.usage_ref, reason=f"credit note {credit.number}")
-            line.outcome, line.usage_ref = "credited", ""
-            line.save(update_fields=["outcome", "usage_ref"])
+    credited = [line for line in original.lines.exclude(usage_ref="") if line.moment in moments]
+    if not credited:
+        return
+    target_id = original.assignment_id or (ledger.assignment.pk if ledger is not None else None)
+    if target_id is not None:
+        if target_id not in context.ledgers:
+            context.ledgers.update(case_services.lock_ledgers([target_id]))
+        case_services.reverse_locked(actor, context.ledgers[target_id], [line.usage_ref for line in credited],
+                                     reason=f"credit note {credit.number}")
+    for line in credited:
+        line.outcome, line.usage_ref = "credited", ""
+        line.save(update_fields=["outcome", "usage_ref"])
+        context.billed.get(original.sak_id, {}).get(line.moment, {}).pop(original.pk, None)
 
 
-def _waived(invoice: InboundInvoice) -> frozenset:
-    return frozenset((o.code, o.line_id or None) for o in invoice.overrides.all())
+@dataclasses.dataclass
+class _Written:
+    """One invoice's validation, decided and its coverage consumed; the rows still to be stored."""
+
+    invoice: InboundInvoice
+    run: int
+    result: object
+    verdict: object
+    doc: Document
+    findings: list
+    lines: list
+    audit_reason: str
+    patient_id: int | None
+    notices: list
+
+
+def _validate_in(actor: Actor, context: batch.ValidationContext, pk: int, now: datetime.datetime) -> _Written:
+    """One invoice of the context: validate, decide, consume coverage; the other rows are returned
+    for the caller to store (at once for one invoice, set-wise for a chunk).
+
+    Coverage is consumed last, in one guarded statement: until then nothing of a first run is
+    written, so an invoice that fails before it leaves the database untouched.
+    """
+    locked = context.invoices[pk]
+    _require_own(actor, locked)
+    if locked.status == InboundStatus.UNREADABLE:
+        raise ClaimRefused(f"the document could not be read: {locked.parse_error}")
+    doc = parse_document(bytes(locked.document))
+    ledger = context.ledger(locked)
+    first_run = locked.validation_runs == 0
+    if not first_run:
+        _give_back_previous_run(actor, context, locked, ledger)
+    run = locked.validation_runs + 1
+    waived = frozenset() if first_run else context.overrides.get(locked.pk, frozenset())  # overrides only follow a run
+    ehf_errors = tuple(f["id"] for f in locked.ehf_findings if f.get("flag") == "fatal")
+    result = validate(doc, context.snapshot(locked, doc, now, ehf_errors), waived)
+    verdict = decide(doc, result)
+    consuming = verdict.outcome != REJECTED and not doc.is_credit_note and ledger is not None
+    items, refs = _consumption(locked, verdict, run) if consuming else ([], {})
+    findings = [
+        Finding(invoice=locked, run=run, number=f.number, code=f.code, severity=f.severity, level=f.level,
+                line_id=f.line_id or "", params=f.params, approved_amount=f.approved_amount, waived=f.waived)
+        for f in result.findings
+    ]
+    lines = [
+        InboundLine(invoice=locked, line_id=v.line_id, sak_id=locked.sak_id, treatment_id=v.treatment_id or "",
+                    moment=v.moment_key or "", count=v.count, amount=v.invoiced_amount, approved_amount=v.approved_amount,
+                    outcome=v.outcome, usage_ref=refs.get(v.line_id, ""))
+        for v in verdict.lines
+    ]
+    notice_rows = _notice_rows(locked, run, result.findings, verdict, doc)
+    if items:
+        case_services.consume_locked(actor, ledger, items)
+    if verdict.outcome != REJECTED and doc.is_credit_note:
+        _reverse_credited(actor, context, locked, doc, ledger)
+    context.record_lines(locked, lines)
+    context.previous_lines[locked.pk] = lines
+    locked.validation_runs = run
+    locked.status = OUTCOME_STATUS[verdict.outcome]
+    locked.verdict = verdict.as_dict()
+    locked.approved_amount = verdict.approved_amount
+    locked.validated_at = now
+    return _Written(locked, run, result, verdict, doc, findings, lines,
+                    f"run {run}: {verdict.outcome}, {len(result.findings)} findings",
+                    ledger.assignment.patient_id if ledger is not None else None, notice_rows)
+
+
+VALIDATED_FIELDS = ("validation_runs", "status", "verdict", "approved_amount", "validated_at")
+
+
+def _update_verdicts(invoices: list[InboundInvoice]) -> None:
+    """One prepared UPDATE run for every invoice (``executemany``): Django's bulk_update builds a
+    CASE per field and row, which costs more to compile than the statement costs to run."""
+    qn = connection.ops.quote_name
+    sql = (f"UPDATE {qn(InboundInvoice._meta.db_table)} SET "
+           + ", ".join(f"{qn(name)} = %s" for name in VALIDATED_FIELDS) + f" WHERE {qn('id')} = %s")
+    fields = [InboundInvoice._meta.get_field(name) for name in VALIDATED_FIELDS]
+    rows = [[f.get_db_prep_save(getattr(invoice, f.attname), connection) for f in fields] + [invoice.pk] for invoice in invoices]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _store(actor: Actor, written: list[_Written]) -> None:
+    """The findings, lines, verdicts and audit rows of validated invoices, a few statements for all."""
+    if not written:
+        return
+    Finding.objects.bulk_create([f for w in written for f in w.findings])
+    InboundLine.objects.bulk_create([line for w in written for line in w.lines])
+    _update_verdicts([w.invoice for w in written])
+    by_reason: dict[str, list[_Written]] = {}
+    for w in written:
+        by_reason.setdefault(w.audit_reason, []).append(w)
+    patients = {w.invoice.pk: w.patient_id for w in written}
+    for reason, group in by_reason.items():
+        audit.record_many(
+            actor, "validate", [w.invoice for w in group], privacy=("clinical", "financial"), fields=("findings", "verdict"),
+            reason=reason, patient_of=lambda invoice: Patient(pk=patients[invoice.pk]) if patients[invoice.pk] else None,
+        )
 
 
 def validate_invoice(actor: Actor, invoice: InboundInvoice, *, now: datetime.datetime | None = None,
@@ -336,50 +376,11 @@ def validate_invoice(actor: Actor, invoice: InboundInvoice, *, now: datetime.dat
     _require_own(actor, invoice)
     now = now or timezone.now()
     with transaction.atomic():
-        # The assignment first, always in this order, so concurrent runs cannot deadlock.
-        assignment = case_services.lock(Assignment(pk=invoice.assignment_id)) if invoice.assignment_id else None
-        locked = (
-            InboundInvoice.objects.select_for_update(of=("self",)).select_related("payer__organisation", "company")
-            .defer("original").get(pk=invoice.pk)
-        )
-        if locked.status == InboundStatus.UNREADABLE:
-            raise ClaimRefused(f"the document could not be read: {locked.parse_error}")
-        doc = parse_document(bytes(locked.document))
-        first_run = locked.validation_runs == 0
-        if not first_run:
-            _give_back_previous_run(actor, locked, assignment)
-        run = locked.validation_runs + 1
-        waived = frozenset() if first_run else _waived(locked)  # overrides only follow a run
-        result = validate(doc, snapshot_for(locked, doc, assignment, now), waived)
-        verdict = decide(doc, result)
-        refs = {}
-        if verdict.outcome != REJECTED and not doc.is_credit_note and assignment is not None:
-            refs = _consume(actor, locked, assignment, verdict, run, doc)
-        if verdict.outcome != REJECTED and doc.is_credit_note:
-            _reverse_credited(actor, locked, doc, assignment)
-        Finding.objects.bulk_create(
-            Finding(invoice=locked, run=run, number=f.number, code=f.code, severity=f.severity, level=f.level,
-                    line_id=f.line_id or "", params=f.params, approved_amount=f.approved_amount, waived=f.waived)
-            for f in result.findings
-        )
-        InboundLine.objects.bulk_create(
-            InboundLine(invoice=locked, line_id=v.line_id, sak_id=locked.sak_id, treatment_id=v.treatment_id or "",
-                        moment=v.moment_key or "", count=v.count, amount=v.invoiced_amount, approved_amount=v.approved_amount,
-                        outcome=v.outcome, usage_ref=refs.get(v.line_id, ""))
-            for v in verdict.lines
-        )
-        locked.validation_runs = run
-        locked.status = OUTCOME_STATUS[verdict.outcome]
-        locked.verdict = verdict.as_dict()
-        locked.approved_amount = verdict.approved_amount
-        locked.validated_at = now
-        locked.save(update_fields=["validation_runs", "status", "verdict", "approved_amount", "validated_at"])
-        audit.record(
-            actor, "validate", locked, privacy=("clinical", "financial"), fields=("findings", "verdict"),
-            reason=f"run {run}: {verdict.outcome}, {len(result.findings)} findings",
-            patient=Patient(pk=assignment.patient_id) if assignment is not None else None,
-        )
-        queued = queue_notices(locked, run, result.findings, verdict, doc)
+        context = batch.load(invoice.payer, [invoice.pk])
+        written = _validate_in(actor, context, invoice.pk, now)
+        _store(actor, [written])
+        locked = written.invoice
+        queued = _queue(written.notices)
     if queued and enqueue_notices:
         from kvitt.claims import tasks
 
@@ -462,7 +463,7 @@ def response_envelope(invoice: InboundInvoice, run: int, outcome: str, findings,
     return message_id, sbdh.wrap_with_header(root, header), response.response_code
 
 
-def queue_notices(invoice: InboundInvoice, run: int, findings, verdict, doc: Document) -> list[int]:
+def _notice_rows(invoice: InboundInvoice, run: int, findings, verdict, doc: Document) -> list[NoticeOutbox]:
     """Outbox rows for this run: always the Invoice Response; the e-mail on deviation or rejection."""
     now = timezone.now()
     rows = []
@@ -478,11 +479,20 @@ def queue_notices(invoice: InboundInvoice, run: int, findings, verdict, doc: Doc
         )
         rows.append(NoticeOutbox(invoice=invoice, kind=OutboxKind.EMAIL, key=f"email:{invoice.pk}:{run}",
                                  recipient=recipient, subject=subject[:300], body=body))
+    return rows
+
+
+def _queue(rows: list[NoticeOutbox]) -> list[int]:
+    """Store outbox rows; returns the ids of the new ones (for one delivery task each)."""
     # Keys are per invoice and run, so a row exists already only when a run is replayed.
     existing = set(NoticeOutbox.objects.filter(key__in=[r.key for r in rows]).values_list("key", flat=True))
     fresh = [r for r in rows if r.key not in existing]
     NoticeOutbox.objects.bulk_create(fresh)
     return list(NoticeOutbox.objects.filter(key__in=[r.key for r in fresh]).values_list("pk", flat=True)) if fresh else []
+
+
+def queue_notices(invoice: InboundInvoice, run: int, findings, verdict, doc: Document) -> list[int]:
+    return _queue(_notice_rows(invoice, run, findings, verdict, doc))
 
 
 def _access_point():
@@ -535,33 +545,95 @@ def deliver_due_notices(*, now: datetime.datetime | None = None, transport=None,
 BATCH_CHUNK = 50
 
 
-def validate_many(actor: Actor, ids, *, now: datetime.datetime | None = None, chunk: int = BATCH_CHUNK):
-    """Validate invoices by id, yielding ``(id, status, seconds)``.
+class _ChunkFailed(Exception):
+    """A database error inside a chunk: its transaction is lost, the chunk goes one by one."""
 
-    ``chunk`` invoices share one outer transaction (one commit, one fsync) and each runs in its
-    own savepoint, so a failing invoice rolls back alone and is reported as ``error``. The
-    notices of a chunk go out when it commits.
+
+def validate_many(actor: Actor, ids, *, now: datetime.datetime | None = None, chunk: int = BATCH_CHUNK):
+    """Validate invoices by id, yielding ``(id, status, seconds)`` once each chunk is committed.
+
+    ``chunk`` invoices share one transaction (one commit) and one :class:`batch.ValidationContext`
+    (their assignments locked, everything the validators read fetched set-wise). Each invoice
+    consumes its coverage in one guarded statement; its findings, lines, verdict, audit row and
+    notices are stored with the rest of the chunk in a few bulk statements. An invoice that fails
+    before its coverage statement has written nothing: the pending rows are stored, the context is
+    read again and the invoice is tried once more, then reported as ``error``. A re-run or a credit
+    note (which write more) runs in a savepoint. A database error loses the chunk's transaction:
+    the chunk is then validated one invoice at a time (``validate_invoice``). ``seconds`` is the
+    invoice's own time plus its share of the chunk's bulk statements.
     """
     from kvitt.claims import tasks
 
+    payer = payer_of(actor)
     ids = list(ids)
     for start in range(0, len(ids), chunk):
-        with transaction.atomic():
-            transaction.on_commit(tasks.enqueue_notice_sweep)
-            part = ids[start:start + chunk]
-            heads = {
-                row.pk: row for row in
-                InboundInvoice.objects.filter(pk__in=part).select_related("payer").only("pk", "assignment_id", "payer")
-            }
-            for pk in part:
-                began = time.perf_counter()
-                try:
-                    invoice = heads[pk]
-                    status = validate_invoice(actor, invoice, now=now, enqueue_notices=False).status
-                except Exception:
-                    logger.exception("claims: validation of inbound invoice %s failed", pk)
-                    status = "error"
-                yield pk, status, time.perf_counter() - began
+        part = ids[start:start + chunk]
+        try:
+            with transaction.atomic():
+                transaction.on_commit(tasks.enqueue_notice_sweep)
+                results = list(_validate_chunk(actor, payer, part, now))
+        except _ChunkFailed:
+            logger.warning("claims: a chunk of %s invoices failed in the database; validating them one by one", len(part))
+            results = list(_validate_one_by_one(actor, part, now))
+        yield from results
+
+
+def _validate_chunk(actor: Actor, payer: Payer, part: list[int], now):
+    context = batch.load(payer, part)
+    pending: list[_Written] = []
+    timings: dict[int, tuple[str, float]] = {}
+
+    def flush():
+        began = time.perf_counter()
+        _store(actor, pending)
+        NoticeOutbox.objects.bulk_create([n for w in pending for n in w.notices], ignore_conflicts=True)
+        share = (time.perf_counter() - began) / max(len(pending), 1)
+        for w in pending:
+            status, seconds = timings[w.invoice.pk]
+            timings[w.invoice.pk] = (status, seconds + share)
+        pending.clear()
+
+    for index, pk in enumerate(part):
+        began = time.perf_counter()
+        status = "error"
+        for attempt in (1, 2):
+            if pk not in context.invoices:
+                logger.error("claims: inbound invoice %s is not %s's to validate", pk, payer)
+                break
+            row = context.invoices[pk]
+            risky = row.validation_runs > 0 or row.kind == "CreditNote"
+            try:
+                with transaction.atomic() if risky else contextlib.nullcontext():
+                    written = _validate_in(actor, context, pk, now or timezone.now())
+            except DatabaseError as exc:
+                if not risky:  # outside a savepoint the chunk's transaction is lost
+                    raise _ChunkFailed(str(exc)) from exc
+            except Exception:
+                pass
+            else:
+                pending.append(written)
+                status = written.invoice.status
+                break
+            logger.log(logging.ERROR if attempt == 2 else logging.INFO,
+                       "claims: validation of inbound invoice %s failed (attempt %s)", pk, attempt, exc_info=True)
+            flush()
+            context = batch.load(payer, part[index:])
+        timings[pk] = (status, time.perf_counter() - began)
+    flush()
+    for pk in part:
+        yield (pk, *timings[pk])
+
+
+def _validate_one_by_one(actor: Actor, part: list[int], now):
+    for pk in part:
+        began = time.perf_counter()
+        try:
+            invoice = InboundInvoice.objects.select_related("payer").defer("original", "document").get(pk=pk)
+            status = validate_invoice(actor, invoice, now=now, enqueue_notices=True).status
+        except Exception:
+            logger.exception("claims: validation of inbound invoice %s failed", pk)
+            status = "error"
+        yield pk, status, time.perf_counter() - began
 
 
 def run_batch(payer: Payer, *, now: datetime.datetime | None = None, limit: int | None = None,

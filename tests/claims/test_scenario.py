@@ -2,13 +2,19 @@
 
 Real local stand-ins for the outside: the access point is the REST server of tests/einvoice
 (the contract HttpAccessPointTransport speaks), the mail server is aiosmtpd on a free port.
+In the end-to-end test nothing is called in-process between the two sides: the clinic's
+delivery goes through its AP transport to the stand-in, which delivers the document on to the
+insurer's webhook on Django's live server (HTTP, the insurer's token), as an access point
+would; the insurer's Invoice Response goes back through its AP transport to the stand-in.
 """
 
 from __future__ import annotations
 
 import email
+import json
 import socket
 import threading
+import time
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -82,15 +88,27 @@ def _care_event(world, clinic_patient, practitioner, day: int) -> CareEvent:
     )
 
 
-def test_clinic_invoice_is_validated_and_the_clinic_hears_back(settings, smtp, access_point, schemas, django_capture_on_commit_callbacks):
+def _eventually(check, what: str, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"{what} did not happen within {timeout:.0f} s")
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("bare", [False, True], ids=["sbdh", "bare-ubl"])
+def test_invoice_travels_through_the_access_point_and_the_answer_comes_back(bare, settings, smtp, access_point, schemas, live_server):
     controller, inbox = smtp
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", controller.port, False
     settings.DEFAULT_FROM_EMAIL = "validering@trygg.example"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     ap_config = {"transport": "http", "base_url": access_point.base_url, "token": access_point.token}
-    settings.KVITT_ACCESS_POINT = ap_config
-    settings.KVITT_CLAIMS_ACCESS_POINT = ap_config
+    settings.KVITT_ACCESS_POINT = ap_config  # the clinic's access point
+    settings.KVITT_CLAIMS_ACCESS_POINT = ap_config  # the insurer's (the same stand-in serves both)
 
     # The insurer covers one treatment; the clinic treats twice and invoices both.
     world = make_world(max_treatments=1, language="nb")
@@ -101,47 +119,48 @@ def test_clinic_invoice_is_validated_and_the_clinic_hears_back(settings, smtp, a
     )
     for day in (2, 3):
         _care_event(world, clinic_patient, practitioner, day)
+    # The insurer's access point knows where to deliver its documents: Kvitt's webhook.
+    access_point.route(f"0192:{world.payer.org_number}", f"{live_server.url}/api/v1/claims/inbound", world.token(), bare=bare)
 
-    # 1. The clinic builds the EHF invoice and its worker hands it to the access point.
-    with django_capture_on_commit_callbacks(execute=False):
-        outgoing = einvoice_services.build_case_invoice(clinic, world.assignment.sakid)
-        assert outgoing.status == "validated", outgoing.validation_findings
-        outbox = einvoice_services.queue_for_delivery(clinic, outgoing)
-    transport = HttpAccessPointTransport(access_point.base_url, token=access_point.token)
-    einvoice_services.deliver_one(outbox.pk, transport=transport)
-    envelope = access_point.documents[outbox.message_id]
+    # 1. The clinic builds the EHF invoice and queues it; its worker sends it to the access point.
+    outgoing = einvoice_services.build_case_invoice(clinic, world.assignment.sakid)
+    assert outgoing.status == "validated", outgoing.validation_findings
+    outbox = einvoice_services.queue_for_delivery(clinic, outgoing)
+    _eventually(lambda: outbox.message_id in access_point.documents, "the clinic's delivery to the access point")
 
-    # 2. The insurer's access point delivers it to Kvitt's webhook; validation runs at once.
-    token = ApiToken.issue(world.payer.organisation, "access point", Role.INSURER_CASE_HANDLER)[1]
-    from django.test import Client
+    # 2. The access point delivers it to the insurer's webhook, which accepts it (202).
+    status, body = access_point.wait_forwarded(outbox.message_id)
+    assert status == 202, body
+    inbound_id = json.loads(body)["id"]
 
-    with django_capture_on_commit_callbacks(execute=True):
-        response = Client().post("/api/v1/claims/inbound", data=envelope, content_type="application/xml",
-                                 HTTP_AUTHORIZATION=f"Bearer {token}")
-    assert response.status_code == 202, response.content
-    inbound = InboundInvoice.objects.get(pk=response.json()["id"])
+    # 3. Validation ran at once (the insurer validates immediately): one treatment covered.
+    inbound = _eventually(
+        lambda: InboundInvoice.objects.filter(pk=inbound_id).exclude(status=InboundStatus.RECEIVED).first(), "validation")
+    assert inbound.source == "webhook" and inbound.number == str(outgoing.number)
+    assert (inbound.message_id != "") is (not bare)  # the SBDH instance identifier, when there was an envelope
     assert inbound.status == InboundStatus.DEVIATION
     assert inbound.approved_amount == 85_000 and inbound.payable_amount == 170_000
     assert list(inbound.findings.values_list("code", flat=True)) == ["CLM-209"]
-    assert set(NoticeOutbox.objects.filter(invoice=inbound).values_list("state", flat=True)) == {OutboxState.SENT}
 
-    # 3. The clinic got the e-mail on the real SMTP server, in Norwegian, listing the finding.
-    # (Other apps may mail too, e.g. the patient's coverage confirmation; the clinic gets one.)
-    to_clinic = [m for m in inbox.messages if m[1] == ["faktura@fysio.example"]]
+    # 4. The clinic gets the e-mail on the real SMTP server, in Norwegian, listing the finding.
+    to_clinic = _eventually(lambda: [m for m in inbox.messages if m[1] == ["faktura@fysio.example"]], "the e-mail")
     assert len(to_clinic) == 1
-    sender, recipients, message = to_clinic[0]
+    sender, _recipients, message = to_clinic[0]
     assert sender == "validering@trygg.example"
     assert "godkjent med avvik" in message["Subject"]
-    body = message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
-    assert "1. [CLM-209] Linje 2:" in body and "850,00" in body
+    text = message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
+    assert "1. [CLM-209] Linje 2:" in text and "850,00" in text
 
-    # 4. ...and the Invoice Response through the access point, which the clinic records.
-    responses = [data for key, data in access_point.documents.items() if key != outbox.message_id]
+    # 5. ...and the Invoice Response, which went out through the insurer's AP transport to the
+    # stand-in (addressed to the clinic, so not routed back to Kvitt); the clinic records it.
+    responses = _eventually(
+        lambda: [data for key, data in access_point.documents.items() if key != outbox.message_id], "the Invoice Response")
     assert len(responses) == 1
     header, payload = ir.unwrap_response(responses[0])
     assert header.receiver == f"0192:{world.company.org_number}"
     answer = ir.parse_invoice_response(payload)
     assert answer.response_code == "CA" and answer.document_id == str(outgoing.number)
     assert [s.reason_code for s in answer.statuses] == ["QTY", "CNA"]
+    assert set(NoticeOutbox.objects.filter(invoice=inbound).values_list("state", flat=True)) == {OutboxState.SENT}
     recorded = einvoice_services.record_receiver_response(clinic, outgoing, answer.response_code, answer.statuses[0].reason or "")
     assert recorded.receiver_response == "CA"

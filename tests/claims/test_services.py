@@ -9,7 +9,7 @@ from kvitt.cases.models import UsageEntry, UsageKind
 from kvitt.cases.selectors import remaining_coverage
 from kvitt.claims import invoice_response as ir
 from kvitt.claims import services
-from kvitt.claims.models import InboundStatus, NoticeOutbox, OutboxKind, Source
+from kvitt.claims.models import InboundInvoice, InboundStatus, NoticeOutbox, OutboxKind, Source
 from kvitt.core.models import AuditEntry
 
 from tests.claims import invoices as f
@@ -200,3 +200,26 @@ def test_sakid_of_another_insurer_is_not_linked_and_is_rejected(world):
     invoice = services.validate_invoice(world.handler, invoice)
     assert list(invoice.findings.values_list("code", flat=True)) == ["CLM-104"]
     assert _consumed(other.assignment) == (0, 0)
+
+
+def test_a_batch_carries_coverage_and_billed_times_from_one_invoice_to_the_next(world):
+    """Invoices of one assignment in one chunk: each sees what the ones before it consumed and billed."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    small = make_world(max_treatments=2)
+    ids = [
+        services.receive(small.handler, small.invoice_bytes(f.line(at(2)), number="71"))[0].pk,
+        services.receive(small.handler, small.invoice_bytes(f.line(at(2)), number="72"))[0].pk,  # the same time again
+        services.receive(small.handler, small.invoice_bytes(f.line(at(3)), number="73"))[0].pk,
+        services.receive(small.handler, small.invoice_bytes(f.line(at(4)), number="74"))[0].pk,  # coverage used up
+        services.receive(small.handler, b"<not-xml", Source.UPLOAD)[0].pk,  # unreadable: reported, the rest go on
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        results = list(services.validate_many(services.worker_actor(small.payer), ids))
+    assert [status for _pk, status, _s in results] == ["approved", "rejected", "approved", "rejected", "error"]
+    codes = {pk: list(InboundInvoice.objects.get(pk=pk).findings.values_list("code", flat=True)) for pk in ids[:4]}
+    assert codes[ids[1]] == ["CLM-212"] and codes[ids[3]] == ["CLM-209"]
+    assert _consumed(small.assignment) == (2, 170_000)
+    # A handful of statements per chunk, not some twenty per invoice (the reads are set-wise).
+    assert len(queries.captured_queries) < 45, [q["sql"][:80] for q in queries.captured_queries]
