@@ -270,7 +270,9 @@ def _require_booker(actor: Actor, assignment: Assignment) -> None:
 
 
 def _book_locked(actor: Actor, locked: Assignment, slot_id: int, service_codes, replaces: Booking | None) -> Booking:
-    slot = Slot.objects.select_related("location__company", "practitioner", "appointment_type", "calendar").get(pk=slot_id)
+    slot = Slot.objects.select_related("location__company", "practitioner", "appointment_type", "calendar").filter(pk=slot_id).first()
+    if slot is None:
+        raise SlotUnavailable(_("No such time slot"))
     integration = JournalIntegration.objects.filter(location_id=slot.location_id).first()
     _check_bookable(locked, slot, integration)
     codes = list(service_codes or (slot.appointment_type.service_codes if slot.appointment_type else []) or locked.service_codes[:1])

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kvitt.core.permissions import may_see
 from kvitt.einvoice import render as einvoice_render
 from kvitt.einvoice import selectors, services
 from kvitt.einvoice.parser import parse_document
@@ -61,7 +62,9 @@ def build(request, sak_id: str):
 @actor_required
 def invoice_detail(request, invoice_id: int):
     invoice = selectors.get_invoice(request.actor, invoice_id)
-    return render(request, "einvoice/invoice.html", {"invoice": invoice, "lines": invoice.lines.all(), "credit_notes": invoice.credit_notes.all()})
+    # Line texts name the treatment (service code and description): clinical data.
+    lines = invoice.lines.all() if may_see(request.actor, "clinical") else []
+    return render(request, "einvoice/invoice.html", {"invoice": invoice, "lines": lines, "credit_notes": invoice.credit_notes.all()})
 
 
 @actor_required

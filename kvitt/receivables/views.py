@@ -34,8 +34,12 @@ def overview(request):
 @actor_required
 @require_POST
 def invoice_shares(request):
-    created = services.invoice_patient_shares(request.actor)
-    messages.success(request, _("%(n)s invoices created") % {"n": len(created)})
+    try:
+        created = services.invoice_patient_shares(request.actor)
+    except ValidationError as exc:  # e.g. the clinic has not set up patient invoicing yet
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(n)s invoices created") % {"n": len(created)})
     return redirect("receivables:overview")
 
 
