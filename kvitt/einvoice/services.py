@@ -678,7 +678,7 @@ def apply_invoice_response(data: bytes) -> OutgoingInvoice:
         raise InvoiceRefused(f"the Invoice Response is addressed to {receiver.endpoint_scheme}:{receiver.endpoint_id}, not a 0192 org number")
     invoice = (
         OutgoingInvoice.objects.select_related("company__organisation", "payer__organisation")
-        .filter(company__org_number=receiver.endpoint_id, kind=kind, number=int(response.document_id) if response.document_id.isdigit() else -1)
+        .filter(company__org_number=receiver.endpoint_id, kind=kind, number=int(response.document_id) if response.document_id.isascii() and response.document_id.isdigit() else -1)
         .first()
     )
     if invoice is None:

@@ -285,7 +285,7 @@ class HttpAccessPointTransport(AccessPointTransport):
 
 def _retry_after(response: httpx.Response) -> float | None:
     value = response.headers.get("Retry-After", "")
-    return float(value) if value.strip().isdigit() else None
+    return float(value) if value.strip().isascii() and value.strip().isdigit() else None
 
 
 def default_config() -> dict:

@@ -85,7 +85,7 @@ def generate(request):
 def create_settlement(request):
     actor = request.actor
     practice = selectors.practice_for(actor, int(request.POST.get("practice", 0) or 0))
-    ids = [int(v) for v in request.POST.getlist("cards") if v.isdigit()]
+    ids = [int(v) for v in request.POST.getlist("cards") if v.isascii() and v.isdigit()]
     practitioner = practice.company.practitioners.filter(pk=request.POST.get("practitioner") or 0).first()
     try:
         settlement = services.create_settlement(
@@ -224,7 +224,7 @@ def _parse_codes(text: str) -> list[dict]:
     out = []
     for token in text.replace(",", " ").split():
         code, _, count = token.partition("*")
-        out.append({"code": code, "count": int(count) if count.isdigit() else 1})
+        out.append({"code": code, "count": int(count) if count.isascii() and count.isdigit() else 1})
     return out
 
 

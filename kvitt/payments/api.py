@@ -60,7 +60,7 @@ class UploadRefused(Exception):
 def _raw_body(request: HttpRequest) -> bytes:
     """The body read from the stream (request.body stops at DATA_UPLOAD_MAX_MEMORY_SIZE)."""
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit():
+    if not (declared.isascii() and declared.isdigit()):
         raise UploadRefused(400, "Content-Length is not a number")
     if int(declared) > MAX_BANK_FILE_BYTES:
         raise UploadRefused(413, f"a bank file may be at most {MAX_BANK_FILE_BYTES} bytes")

@@ -189,7 +189,7 @@ class _Notification:
             if block is None:
                 continue
             count = _text(block, "NbOfNtries")
-            if count and (not count.isdigit() or int(count) != len(selected)):
+            if count and (not (count.isascii() and count.isdigit()) or int(count) != len(selected)):
                 raise _error(block.find("NbOfNtries"), f"TxsSummry/{name}/NbOfNtries", f"says {count}, the notification has {len(selected)}")
             total = _text(block, "Sum")
             if total:

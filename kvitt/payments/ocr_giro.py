@@ -63,7 +63,7 @@ def _error(line: int | None, field: str, message: str) -> BankFileError:
 
 
 def _is_ddmmyy(text: str) -> bool:
-    if len(text) != 6 or not text.isdigit():
+    if len(text) != 6 or not (text.isascii() and text.isdigit()):  # "²" is a digit to isdigit(), not to int()
         return False
     day, month = int(text[0:2]), int(text[2:4])
     return 1 <= month <= 12 and 1 <= day <= 31

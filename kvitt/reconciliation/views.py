@@ -114,7 +114,7 @@ def schedule_report(request, definition_id: int):
 @require_POST
 def start_export(request):
     actor = request.actor
-    ids = [int(i) for i in request.POST.getlist("report") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("report") if i.isascii() and i.isdigit()]
     definitions = list(ReportDefinition.objects.filter(pk__in=ids, owner=request.user, organisation=actor.organisation))
     if not definitions:
         systems = systems_for(actor)

@@ -90,6 +90,8 @@ TOKENS = [
     b"\xef\xbb\xbf", b"\xff\xfe", b"\xc3", b"\xe6\xf8\xe5", "æøå".encode(), "\u2212".encode(),
     b"NY00", b"NY09", b"NY21", b"01BGMAX", b"05", b"15", b"20", b"70", b"PK\x03\x04",
     b"true", b"false", b"null", b"[]", b"{}", b'""',
+    # Digits to str.isdigit() that int() refuses (superscript two, latin-1 and UTF-8).
+    b"\xb2", "²".encode(),
 ]
 
 token = st.sampled_from(TOKENS)
@@ -168,7 +170,7 @@ def any_mutation(original: bytes, line_end: bytes = b"\n") -> st.SearchStrategy[
 XML_TEXTS = [
     "", " ", "0", "-1", "1.005", "1e3", "NaN", "Infinity", "-0.00", "99999999999999999999.99",
     "2026-02-30", "2026-13-01", "26-01-01", "2026-01-01T25:00:00", "12:00:00+25:00", "true", "x",
-    "NOK", "SEK", "EUR", "ZVF5560360793261000001", "\u00a0", "æøå", "0192", "380", "381", "AP", "RE",
+    "NOK", "SEK", "EUR", "ZVF5560360793261000001", "\u00a0", "æøå", "²", "1²", "0192", "380", "381", "AP", "RE",
 ]
 xml_text = st.one_of(st.sampled_from(XML_TEXTS), st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=12))
 

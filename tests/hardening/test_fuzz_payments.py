@@ -107,3 +107,16 @@ def test_a_refused_bank_file_writes_nothing(actor, data):
         assert _counts() == before, "a refused bank file left rows behind"
     else:
         assert report.status in ("imported", "already_imported")
+
+
+def test_a_superscript_digit_is_not_a_digit():
+    # Found by the atheris harness (bench/fuzz/): "²" passes str.isdigit() but not int().
+    lines = bytes(OCR).split(b"\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith(b"NY000089"))  # the transmission end record
+    lines[at] = lines[at][:41] + b"\xb2" + lines[at][42:]
+    with pytest.raises(BankFileError, match="date"):
+        ocr_giro.parse(b"\n".join(lines))
+    summary = bytes(CAMT).replace(b"<TxsSummry><TtlNtries><NbOfNtries>", b"<TxsSummry><TtlNtries><NbOfNtries>\xc2\xb2", 1)
+    if summary != bytes(CAMT):
+        with pytest.raises(BankFileError, match="NbOfNtries"):
+            camt054.parse(summary)

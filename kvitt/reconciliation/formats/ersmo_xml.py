@@ -200,7 +200,7 @@ def _event(element: etree._Element, path: str) -> CareEventRecord:
     duration = 0
     if length_el is not None:
         raw = _text(length_el, f"{contact_path}/Langd")
-        if not raw.isdigit() or not 0 < int(raw) <= 24 * 60:
+        if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= 24 * 60:
             raise _fail(length_el, f"{contact_path}/Langd", f"{raw!r} is not a length in minutes (1-1440)")
         duration = int(raw)
     unit_el = _one(contact, contact_el, contact_path, "Vardenhet")
