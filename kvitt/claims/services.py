@@ -558,7 +558,7 @@ def validate_many(actor: Actor, ids, *, now: datetime.datetime | None = None, ch
     notices are stored with the rest of the chunk in a few bulk statements. An invoice that fails
     before its coverage statement has written nothing: the pending rows are stored, the context is
     read again and the invoice is tried once more, then reported as ``error``. A re-run or a credit
-    note (which write more) runs in a savepoint. A database error loses the chunk's transaction:
+    note (which write more, and read lines) runs in a savepoint after the pending rows are stored. A database error loses the chunk's transaction:
     the chunk is then validated one invoice at a time (``validate_invoice``). ``seconds`` is the
     invoice's own time plus its share of the chunk's bulk statements.
     """
@@ -602,6 +602,8 @@ def _validate_chunk(actor: Actor, payer: Payer, part: list[int], now):
                 break
             row = context.invoices[pk]
             risky = row.validation_runs > 0 or row.kind == "CreditNote"
+            if risky:
+                flush()  # a credit note reads its invoice's lines from the database: they must be there
             try:
                 with transaction.atomic() if risky else contextlib.nullcontext():
                     written = _validate_in(actor, context, pk, now or timezone.now())

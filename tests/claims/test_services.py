@@ -223,3 +223,12 @@ def test_a_batch_carries_coverage_and_billed_times_from_one_invoice_to_the_next(
     assert _consumed(small.assignment) == (2, 170_000)
     # A handful of statements per chunk, not some twenty per invoice (the reads are set-wise).
     assert len(queries.captured_queries) < 45, [q["sql"][:80] for q in queries.captured_queries]
+
+
+def test_a_credit_note_in_the_same_batch_as_its_invoice_gives_the_coverage_back(world):
+    invoice = services.receive(world.handler, world.invoice_bytes(f.line(at(2)), f.line(at(3)), number="81"))[0]
+    note = services.receive(world.handler, world.credit_note_bytes("81", "C81", f.line(at(3))))[0]
+    results = list(services.validate_many(services.worker_actor(world.payer), [invoice.pk, note.pk]))
+    assert [status for _pk, status, _s in results] == ["approved", "approved"]
+    assert _consumed(world.assignment) == (1, 85_000)
+    assert list(invoice.lines.order_by("line_id").values_list("outcome", flat=True)) == ["approved", "credited"]

@@ -103,11 +103,13 @@ class CoverageMachine(RuleBasedStateMachine):
         assert not self._invoices(InboundStatus.RECEIVED)
 
     @precondition(lambda self: self.numbers)
-    @rule(pick=st.integers(min_value=0), day=DAYS, price=PRICES)
-    def credit_note(self, pick, day, price):
+    @rule(pick=st.integers(min_value=0), day=DAYS, price=PRICES, now=st.booleans())
+    def credit_note(self, pick, day, price, now):
+        """Validated at once, or left for the next batch (where its invoice may be in the same chunk)."""
         credited = self.numbers[pick % len(self.numbers)]
-        data = self.world.credit_note_bytes(credited, self._number(), f.line(at(day), price=price))
-        services.validate_invoice(self.world.handler, self._send(data), enqueue_notices=False)
+        note = self._send(self.world.credit_note_bytes(credited, self._number(), f.line(at(day), price=price)))
+        if now:
+            services.validate_invoice(self.world.handler, note, enqueue_notices=False)
 
     @rule(pick=st.integers(min_value=0))
     def override_a_finding(self, pick):
