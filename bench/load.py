@@ -5,8 +5,9 @@
 What it does, in order:
 1. ``createdb kvitt_bench_load`` (dropped first if it exists), ``kvitt migrate``, ``kvitt demo``;
 2. prepares what the requests need (not timed): API tokens for the demo insurer and clinic, a
-   downstream system, the clinic's care events tracked for reconciliation, and distinct EHF
-   invoices (built with Kvitt's EHF builder) for the inbound webhook;
+   downstream system, the clinic's care events tracked for reconciliation, distinct EHF
+   invoices (built with Kvitt's EHF builder) for the inbound webhook, and distinct OCR giro
+   bank files (written with netsgiro) paying the demo clinic's open patient invoices by KID;
 3. for each worker count: starts ``gunicorn kvitt.wsgi -w N``, runs locust headless for the given
    time at the given number of concurrent users, stops gunicorn;
 4. prints requests/s and p50/p95/p99 (ms) per endpoint, for each worker count.
@@ -14,8 +15,9 @@ What it does, in order:
 Endpoints (kvitt/*/api.py): booking search (GET /api/v1/booking/search, the insurer's token),
 the insurer's inbound invoice webhook (POST /api/v1/claims/inbound, one new EHF invoice a request),
 a reconciliation status feed (POST /api/v1/reconciliation/statuses, a batch of 20 statuses from a
-downstream system, the clinic's token), and the Prometheus scrape (GET /metrics). There is no HTTP
-endpoint for bank files (they come in through ``kvitt bank import``; bench/payments.py measures that).
+downstream system, the clinic's token), the bank import (POST /api/v1/payments/bank-files, one new
+OCR giro file of 20 payments a request, the clinic's billing clerk's token) and the Prometheus
+scrape (GET /metrics). bench/payments.py measures the import itself at volume.
 
 This same file is the locustfile: locust imports it with KVITT_LOAD_PLAN pointing at the plan
 written in step 2, and only the ``KvittApiUser`` class below matters then.
@@ -35,7 +37,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "kvitt_bench_load"
 INVOICES_PER_RUN = 1500
-ENDPOINTS = ("booking search", "claims inbound webhook", "reconciliation status feed", "metrics scrape")
+BANK_FILES_PER_RUN = 600
+PAYMENTS_PER_BANK_FILE = 20
+ENDPOINTS = ("booking search", "claims inbound webhook", "reconciliation status feed", "bank import", "metrics scrape")
 
 
 # --- the locust side ----------------------------------------------------------------------------
@@ -47,6 +51,8 @@ if os.environ.get("KVITT_LOAD_PLAN"):
     # Each run has invoices of its own, so every webhook request brings a new document.
     RUN_INVOICES = PLAN["invoice_files"][int(os.environ.get("KVITT_LOAD_RUN", "0"))]
     INVOICES = [Path(p).read_bytes() for p in RUN_INVOICES]
+    RUN_BANK_FILES = PLAN["bank_files"][int(os.environ.get("KVITT_LOAD_RUN", "0"))]
+    BANK_FILES = [Path(p).read_bytes() for p in RUN_BANK_FILES]
 
     class KvittApiUser(HttpUser):
         wait_time = between(0, 0.05)
@@ -54,6 +60,7 @@ if os.environ.get("KVITT_LOAD_PLAN"):
         def on_start(self):
             self.insurer = {"Authorization": f"Bearer {PLAN['insurer_token']}"}
             self.clinic = {"Authorization": f"Bearer {PLAN['clinic_token']}"}
+            self.clerk = {"Authorization": f"Bearer {PLAN['clerk_token']}"}
 
         @task(4)
         def booking_search(self):
@@ -85,6 +92,17 @@ if os.environ.get("KVITT_LOAD_PLAN"):
                 "/api/v1/reconciliation/statuses", json={"source": "bench", "statuses": statuses}, headers=self.clinic,
                 name="reconciliation status feed",
             )
+
+        @task(1)
+        def bank_import(self):
+            # A new file each time (201); once they run out, a repeat (the idempotent 200 path).
+            document = BANK_FILES.pop() if BANK_FILES else Path(random.choice(RUN_BANK_FILES)).read_bytes()
+            with self.client.post(
+                "/api/v1/payments/bank-files?name=ocr.txt", data=document,
+                headers={**self.clerk, "Content-Type": "application/octet-stream"}, name="bank import", catch_response=True,
+            ) as response:
+                if response.status_code not in (200, 201):
+                    response.failure(f"HTTP {response.status_code}: {response.text[:200]}")
 
         @task(1)
         def metrics(self):
@@ -145,6 +163,7 @@ def write_plan(work: Path, invoices: int, runs: int) -> Path:
     clinic_org = company.organisation
     insurer_token = ApiToken.issue(insurer.organisation, "load test", Role.INSURER_CASE_HANDLER)[1]
     clinic_token = ApiToken.issue(clinic_org, "load test", Role.CLINIC_ADMIN)[1]
+    clerk_token = ApiToken.issue(clinic_org, "load test bank robot", Role.BILLING_CLERK)[1]
     clinic = Actor(user=None, organisation=clinic_org, role=Role.CLINIC_ADMIN, label="bench")
     reconciliation.register_system(clinic, code="BENCH", name="Load-test system")
     numbers = []
@@ -175,11 +194,49 @@ def write_plan(work: Path, invoices: int, runs: int) -> Path:
         path = folder / f"{n:06d}.xml"
         path.write_bytes(document)
         files[n % runs].append(str(path))
-    plan = {"insurer_token": insurer_token, "clinic_token": clinic_token, "system": "BENCH",
-            "event_numbers": numbers, "invoice_files": files}
+    bank_files = write_bank_files(work, company, runs)
+    plan = {"insurer_token": insurer_token, "clinic_token": clinic_token, "clerk_token": clerk_token, "system": "BENCH",
+            "event_numbers": numbers, "invoice_files": files, "bank_files": bank_files}
     path = work / "plan.json"
     path.write_text(json.dumps(plan))
     return path
+
+
+def write_bank_files(work: Path, company, runs: int) -> list[list[str]]:
+    """OCR giro files to the clinic's own account, each paying 20 of its open invoices a little by KID."""
+    import datetime
+    from decimal import Decimal
+
+    import netsgiro
+
+    from kvitt.payments.ports import get_ledger
+
+    ledger = get_ledger()
+    kids = [item.reference for item in ledger.open_items(company.organisation) if item.reference and not item.closed]
+    kids = kids or ["12345678903"]  # no open invoice: the payments wait in the manual queue
+    account = "".join(c for c in company.bank_account if c.isdigit()) or "15032080000"
+    folder = work / "bank-files"
+    folder.mkdir(parents=True, exist_ok=True)
+    day = datetime.date(2026, 3, 20)
+    files = [[] for _ in range(runs)]
+    for n in range(BANK_FILES_PER_RUN * runs):
+        sending = netsgiro.Transmission(number=f"{n + 1:07d}", data_transmitter="00008080", data_recipient="00012345", date=day)
+        assignment = sending.add_assignment(
+            service_code=netsgiro.ServiceCode.OCR_GIRO, assignment_type=netsgiro.AssignmentType.TRANSACTIONS,
+            agreement_id="000000001", number=f"{n + 1:07d}", account=account, date=day,
+        )
+        for k in range(PAYMENTS_PER_BANK_FILE):
+            assignment.transactions.append(netsgiro.Transaction(
+                service_code=netsgiro.ServiceCode.OCR_GIRO, type=10, number=k + 1, date=day,
+                amount=Decimal(100 + k) / 100, kid=kids[(n * PAYMENTS_PER_BANK_FILE + k) % len(kids)],
+                reference="099038562", text=None, centre_id="13", day_code=20, partial_settlement_number=1,
+                partial_settlement_serial_number="01800", sign="0", form_number="9636827194",
+                bank_date=day, debit_account="99990512341", filler="0000000",
+            ))
+        path = folder / f"{n:06d}.txt"
+        path.write_bytes((sending.to_ocr() + "\n").encode("latin-1"))
+        files[n % runs].append(str(path))
+    return files
 
 
 def wait_for(url: str, timeout: float = 30) -> None:
@@ -245,6 +302,12 @@ def main() -> None:
     work = ROOT / "var" / "bench-load"
     work.mkdir(parents=True, exist_ok=True)
     database_url = fresh_database(args.pg)
+    # The web processes run with KVITT_DEBUG=false, which wants real field-encryption keys; the
+    # same keys must encrypt the demo data (prepare) and read it (gunicorn).
+    from cryptography.fernet import Fernet
+
+    os.environ.setdefault("KVITT_FIELD_KEYS", Fernet.generate_key().decode())
+    os.environ.setdefault("KVITT_SEARCH_KEY", Fernet.generate_key().decode())
     worker_counts = [int(n) for n in args.workers.split(",")]
     started = time.monotonic()
     # One new invoice per webhook request in every run: generous for the measured rate.
