@@ -42,7 +42,7 @@ SCHEME_SE_ORGNR = "0007"
 CURRENCY = "SEK"
 UNIT_ONE = "C62"
 EXEMPTION_REASON = "Undantagen från skatteplikt: sjukvård (mervärdesskattelagen)"
-_BASIS = re.compile(r"^ZVF\d{20}$")
+_BASIS = re.compile(r"^ZVF[0-9]{20}\Z")  # not \d (any script's digits) nor $ (allows a final newline)
 
 
 class InvoiceError(ValueError):

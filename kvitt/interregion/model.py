@@ -53,7 +53,8 @@ INPATIENT = "02"
 
 BASIS_PREFIX = "ZVF"
 BASIS_ID_LENGTH = 23
-_BASIS_ID_RE = re.compile(r"^ZVF(\d{10})(\d{2})(0[1-9]|1[0-2])(\d{6})$")
+# [0-9], not \d (which takes any script's digits), and \Z, not $ (which allows a final newline).
+_BASIS_ID_RE = re.compile(r"^ZVF([0-9]{10})([0-9]{2})(0[1-9]|1[0-2])([0-9]{6})\Z")
 
 
 class ModelError(ValueError):
