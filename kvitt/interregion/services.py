@@ -839,9 +839,10 @@ def set_pricing(actor: Actor, event_id, **values) -> CarePricing:
     if not CareEvent.objects.filter(organisation=actor.organisation, event_id=event_id).exists():
         raise PermissionDenied(_("No such care event in your organisation"))
     _check_items(values.get("items"))
-    pricing, _created = CarePricing.objects.get_or_create(
-        organisation=actor.organisation, event_id=event_id, defaults={"medical_field_code": values.get("medical_field_code", "")}
-    )
+    # Checked before the first write: a new row saved unchecked fails on PostgreSQL's column
+    # lengths as a server error instead of naming the field.
+    pricing = CarePricing.objects.filter(organisation=actor.organisation, event_id=event_id).first()
+    pricing = pricing or CarePricing(organisation=actor.organisation, event_id=event_id)
     for key, value in values.items():
         setattr(pricing, key, value)
     pricing.updated_at = timezone.now()

@@ -115,11 +115,14 @@ WEB_QUERY_REFS: dict[str, dict[str, Ref]] = {
     "booking:search": {"sakid": ("assignment", "sakid")},
     "booking:book": {"sakid": ("assignment", "sakid")},
     "reconciliation:matrix": {"report": ("report_definition", "pk")},
+    "helfo:generate": {"practice": ("practice", "pk")},
+    "helfo:create_settlement": {"practice": ("practice", "pk"), "cards": ("bill_card", "pk")},
 }
 # ... or, being a filter of the caller's own list, show nothing of it.
 WEB_FILTER_REFS: dict[str, dict[str, Ref]] = {
     "core:access_report": {"national_id": ("patient", "national_id")},
     "einvoice:invoices": {"sak_id": ("ehf_case", "sak_id")},
+    "helfo:orders": {"practice": ("practice", "pk")},
 }
 
 # Path ids that only narrow the caller's own data (an unknown or foreign value gives an empty

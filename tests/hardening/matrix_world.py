@@ -49,6 +49,7 @@ class World:
     users: dict[str, object]  # role -> user of side A
     b: dict[str, object]  # object kind -> an object of another organisation
     a: dict[str, object] = field(default_factory=dict)  # object kind -> an object of clinic/insurer A
+    a_overrides: dict[str, dict[str, object]] = field(default_factory=dict)  # role -> its own objects instead
     b_organisations: list[Organisation] = field(default_factory=list)
     markers: set[str] = field(default_factory=set)  # strings only B may ever see
     ctx: object = None
@@ -375,10 +376,21 @@ def build_world() -> World:
     b_orgs = [fysio.organisation, nordlys.organisation, ctx.organisations["collection"],
               ctx.organisations["region_sthlm"], received.organisation]
     a_orgs = [psyk.organisation, vidde.organisation, ctx.organisations["region_skane"], agency]
-    world = World(users=users, b=b, a=a, b_organisations=b_orgs, ctx=ctx)
+    skane_event = CareEvent.objects.filter(organisation=ctx.organisations["region_skane"], is_current=True).order_by("pk").first()
+    region_own = {"patient": skane_event.patient, "care_event": skane_event, "care_event_uuid": skane_event}
+    # Saved reports and exports are the billing clerk's own: other users have none.
+    not_theirs = {"report_definition": None, "export": None}
+    overrides = {role: dict(not_theirs) for role in ROLES if role != Role.BILLING_CLERK}
+    overrides[Role.REGION_BILLING_OFFICER].update(region_own)
+    world = World(users=users, b=b, a=a, b_organisations=b_orgs, ctx=ctx, a_overrides=overrides)
     world.markers = _markers(b_orgs, a_orgs, b)
     assert Patient.objects.filter(organisation=fysio.organisation).exists() and world.markers
     return world
+
+
+def own_objects(world: World, role: str) -> dict:
+    """Side A's objects as the role meets them: its organisation's own, or those addressed to it."""
+    return {**world.a, **world.a_overrides.get(role, {})}
 
 
 # --- clinical text -----------------------------------------------------------------------------

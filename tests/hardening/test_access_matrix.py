@@ -30,7 +30,7 @@ from kvitt.core.models import Role
 from kvitt.core.permissions import ROLE_PRIVACY
 
 from tests.hardening import matrix_endpoints as ep
-from tests.hardening.matrix_world import ROLES, build_world, clinical_strings, leaks
+from tests.hardening.matrix_world import ROLES, build_world, clinical_strings, leaks, own_objects
 
 pytestmark = pytest.mark.django_db
 
@@ -58,10 +58,11 @@ SHARED_BY_DESIGN: dict[tuple[str, str], str] = {
 
 # A role shown data of a privacy class it lacks, by a decision of the owning app, with the reason.
 PRIVACY_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("GET /api/v1/reconciliation/matrix", Role.AUDITOR): (
+    (key, Role.AUDITOR): (
         "reconciliation.reports.READ_ROLES lets the auditor read the status matrix, whose rows carry the "
         "product (tariff) code of each care event number, without the patient; to be confirmed by the lead"
-    ),
+    )
+    for key in ("GET /api/v1/reconciliation/matrix", "web reconciliation:matrix")
 }
 
 RESULTS: dict[tuple[str, str], dict[str, str]] = {}
@@ -196,18 +197,67 @@ def test_public_endpoints_refuse_forged_keys(endpoint):
         assert status < 500, f"{endpoint}: {status}"
 
 
-# --- the role's own organisation -----------------------------------------------------------------
+# --- the role's own organisation; roles without business (from the apps' own constants) -------
+
+
+def _role_rules():
+    from kvitt.interregion.selectors import LIST_ROLES
+    from kvitt.helfo.selectors import CLINIC_ROLES as HELFO_ROLES
+    from kvitt.ledger.selectors import CLINICAL_READERS
+    from kvitt.receivables.selectors import CLINIC_READERS as INVOICE_READERS
+    from kvitt.reconciliation.reports import READ_ROLES
+
+    def api(prefix, method="GET"):
+        return lambda e: e.kind == "api" and e.method == method and e.path.startswith(API + prefix)
+
+    def pages(*names):
+        return lambda e: e.kind == "web" and e.url_name in names
+
+    def web_app(app):
+        return lambda e: e.kind == "web" and e.app == app
+
+    return [
+        ("core.selectors: require_role(AUDITOR)", {Role.AUDITOR}, [api("/core/audit"), pages("core:audit", "core:access_report")]),
+        ("ledger.selectors.CLINICAL_READERS", set(CLINICAL_READERS), [api("/ledger/care-events"), web_app("ledger")]),
+        ("helfo.selectors.CLINIC_ROLES", set(HELFO_ROLES), [api("/helfo/"), web_app("helfo")]),
+        ("receivables.selectors.CLINIC_READERS", set(INVOICE_READERS),
+         [api("/receivables/invoices"), pages("receivables:overview", "receivables:invoice", "receivables:send",
+                                              "receivables:decide", "receivables:invoice_shares")]),
+        ("receivables.selectors.collection_claims", {Role.COLLECTION_AGENT},
+         [api("/receivables/collection"), pages("receivables:collection", "receivables:collection_case",
+                                                "receivables:collection_act")]),
+        ("interregion.selectors.LIST_ROLES", set(LIST_ROLES), [api("/interregion/sent"), api("/interregion/received"),
+                                                              pages("interregion:sent", "interregion:received")]),
+        ("interregion: received patients for the region's officers", {Role.REGION_BILLING_OFFICER},
+         [pages("interregion:received_detail")]),
+        ("reconciliation.reports.READ_ROLES", set(READ_ROLES), [api("/reconciliation/matrix"), pages("reconciliation:matrix")]),
+    ]
+
+
+API = ep.API_PREFIX
+ROLE_RULES = [
+    (source, allowed, endpoint) for source, allowed, matchers in _role_rules()
+    for endpoint in CHECKED if any(match(endpoint) for match in matchers)
+]
+
+
+def test_role_rules_cover_the_apps():
+    assert len(ROLE_RULES) >= 30 and {Role.AUDITOR, Role.COLLECTION_AGENT} <= set().union(*(a for _, a, _ in ROLE_RULES))
 
 
 @pytest.mark.parametrize("endpoint", CHECKED, ids=str)
-def test_own_organisation_shows_only_the_roles_privacy_classes(world, endpoint):
+def test_own_organisation_by_role(world, endpoint):
     """Every role, with its own organisation's objects: never another organisation's data, no
-    clinical text without the clinical privacy class, no national id without the identity class."""
-    typed = ep.sent_values(endpoint, world.a)  # what the caller typed may be echoed
+    clinical text without the clinical privacy class, no national id without the identity class;
+    where the owning app's permission constant names the roles (``ROLE_RULES``), a role it leaves
+    out is refused (403/404) and a role it names is let in."""
+    rules = [(source, allowed) for source, allowed, e in ROLE_RULES if e == endpoint]
     problems = []
     exercised = 0
     for role in ROLES:
-        result = _call(world.clients[role], endpoint, world.a)
+        own = own_objects(world, role)
+        typed = ep.sent_values(endpoint, own)  # what the caller typed may be echoed
+        result = _call(world.clients[role], endpoint, own)
         RESULTS.setdefault((endpoint.key, role), {})["own"] = _cell(result[0] if result else None)
         if result is None:
             continue
@@ -215,11 +265,16 @@ def test_own_organisation_shows_only_the_roles_privacy_classes(world, endpoint):
         status, body = result
         if status >= 500:
             problems.append(f"{role}: server error {status}")
+        for source, allowed in rules:
+            if role not in allowed and status not in REFUSED:
+                problems.append(f"{role} is let in ({status}) although {source} leaves it out")
+            if role in allowed and status in REFUSED:
+                problems.append(f"{role} is refused ({status}) although {source} names it")
         if leaks(body, world.markers):
             problems.append(f"{role}: shows another organisation's data")
         classes = ROLE_PRIVACY[role]
         if (endpoint.key, role) in PRIVACY_EXCEPTIONS:
-            continue
+            continue  # (the role rules above are checked all the same)
         if "clinical" not in classes and (leaked := leaks(body, world.clinical - typed)):
             problems.append(f"{role}: shows clinical data {leaked[:5]}")
         if "identity" not in classes and (leaked := leaks(body, world.national_ids - typed)):
@@ -259,9 +314,15 @@ def test_collection_agent_never_gets_clinical_text(world, endpoint):
 # --- the printed matrix ------------------------------------------------------------------------
 
 
-LEGEND = """Each cell: own organisation / other organisation.
+LEGEND = """Each cell: own organisation / other organisation. Each role's user acts for side A: Bergen
+Psykologsenter (clinic roles, auditor), Vidde Helseforsikring (case handler), Region Skåne
+(region officer), a collection agency of its own (collection agent) and Kvitt Nettverk
+(operator). Side B, the other organisations, holds one object of every kind: Fjordbyen
+Fysioterapi, Nordlys Forsikring, Trygg Inkasso, Region Stockholm and Region Uppsala (demo data
+plus what the matrix adds).
 
-* own: `allowed` – the role's call with its own organisation's objects got an answer (2xx/3xx);
+* own: side A's objects as the role meets them (its organisation's, or addressed to it, like
+  Vidde's assignment to Bergen Psykologsenter). `allowed` – an answer (2xx/3xx);
   a number – another 4xx, about the request itself (the permission check passed, or was not
   reached because the body was refused first); `refused` – 403/404 (the role has no business
   there); `·` – not exercised: the role's organisation has no object of the kind. Writes are
@@ -305,6 +366,12 @@ def _write_matrix() -> None:
             cells.append(f"{cell.get('own', '·')} / {cell.get('other', '·')}")
         lines.append(f"| `{endpoint.key}` | " + " | ".join(cells) + " |")
     lines += ["", "## Public endpoints", ""] + [f"* `{k}`: {why}" for k, why in sorted(ep.PUBLIC.items())]
+    lines += ["", "## Role expectations asserted (from the apps' permission constants)", ""]
+    by_source: dict[str, tuple[set, list]] = {}
+    for source, allowed, endpoint in ROLE_RULES:
+        by_source.setdefault(source, (allowed, []))[1].append(endpoint.key)
+    for source, (allowed, keys) in by_source.items():
+        lines.append(f"* `{source}`: only {', '.join(sorted(allowed - {'system'}))} – {len(keys)} endpoint{'s' if len(keys) != 1 else ''}")
     lines += ["", "## Path ids that filter the caller's own data", ""]
     lines += [f"* `{k}` ({p}): {why}" for (k, p), why in sorted(ep.FILTER_PATH_PARAMS.items())]
     lines += ["", "## Privacy classes shown by decision of the owning app", ""]
