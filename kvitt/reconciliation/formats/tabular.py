@@ -78,6 +78,10 @@ def parse_time(value: Any, default_tz: zoneinfo.ZoneInfo) -> datetime.datetime:
     return moment
 
 
+# Amounts are stored in 64-bit columns; anything near that is a broken file, not a care event.
+MAX_AMOUNT_ORE = 10**15
+
+
 def parse_amount_ore(value: Any) -> int:
     """Kronor/kroner with at most two decimals (comma or point) -> whole öre."""
     if isinstance(value, bool):
@@ -92,6 +96,8 @@ def parse_amount_ore(value: Any) -> int:
     ore = amount * 100
     if ore != ore.to_integral_value():
         raise ValueError(f"{value!r} has more than two decimals")
+    if abs(ore) >= MAX_AMOUNT_ORE:
+        raise ValueError(f"{value!r} is out of range for an amount")
     return int(ore)
 
 
