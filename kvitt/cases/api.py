@@ -19,7 +19,7 @@ from kvitt.network.models import Location, PartnerApproval
 router = Router(tags=["cases"])
 
 
-class PatientIn(Schema):
+class InsuredIn(Schema):
     national_id: str
     name: str
     email: str = ""
@@ -27,7 +27,7 @@ class PatientIn(Schema):
 
 
 class AssignmentIn(Schema):
-    patient: PatientIn
+    patient: InsuredIn
     professions: list[str]
     service_codes: list[str] = []
     max_treatments: int
@@ -51,7 +51,7 @@ class CoverageOut(Schema):
     remaining_amount_ore: int
 
 
-class PatientOut(Schema):
+class InsuredOut(Schema):
     national_id: str
     name: str
     birth_date: datetime.date | None
@@ -69,7 +69,7 @@ class AssignmentOut(Schema):
     valid_to: datetime.date
     referral_required: bool
     notes_for_clinic: str
-    patient: PatientOut
+    patient: InsuredOut
     coverage: CoverageOut
     confirmation_url: str
 
@@ -120,7 +120,7 @@ def _assignment_out(actor, assignment: Assignment) -> AssignmentOut:
         location_id=assignment.location_id, professions=assignment.professions, service_codes=assignment.service_codes,
         valid_from=assignment.valid_from, valid_to=assignment.valid_to, referral_required=assignment.referral_required,
         notes_for_clinic=assignment.notes_for_clinic,
-        patient=PatientOut(national_id=patient.national_id, name=patient.name, birth_date=patient.birth_date),
+        patient=InsuredOut(national_id=patient.national_id, name=patient.name, birth_date=patient.birth_date),
         coverage=_coverage_out(assignment), confirmation_url=services.confirmation_url(assignment),
     )
 

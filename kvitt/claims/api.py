@@ -24,7 +24,7 @@ class ReceivedOut(Schema):
     error: str = ""
 
 
-class FindingOut(Schema):
+class ClaimFindingOut(Schema):
     number: int
     code: str
     severity: str
@@ -45,7 +45,7 @@ class InboundOut(Schema):
     validated_at: datetime.datetime | None
     payable_amount: int | None
     approved_amount: int | None
-    findings: list[FindingOut]
+    findings: list[ClaimFindingOut]
 
 
 @router.post("/inbound", response={202: ReceivedOut, 200: ReceivedOut, 400: dict, 415: dict})
@@ -76,7 +76,7 @@ def inbound_detail(request, invoice_id: int):
     invoice = selectors.get_invoice(actor, invoice_id)
     language = getattr(getattr(actor, "user", None), "preferred_language", "nb") or "nb"
     findings = [
-        FindingOut(number=f.number, code=f.code, severity=f.severity, line_id=f.line_id, message=f.message(language), waived=f.waived)
+        ClaimFindingOut(number=f.number, code=f.code, severity=f.severity, line_id=f.line_id, message=f.message(language), waived=f.waived)
         for f in invoice.findings.filter(run=invoice.validation_runs)
     ]
     return InboundOut(
@@ -87,7 +87,7 @@ def inbound_detail(request, invoice_id: int):
     )
 
 
-class PaymentOut(Schema):
+class PaymentRunOut(Schema):
     inbound_id: int
     supplier_org_number: str
     supplier_name: str
@@ -100,7 +100,7 @@ class PaymentOut(Schema):
     due_date: str
 
 
-@router.post("/payment-run", response=list[PaymentOut])
+@router.post("/payment-run", response=list[PaymentRunOut])
 def payment_run(request):
     """The approved amounts not yet paid (account and KID from each invoice); each is returned once."""
     return services.payment_run(request.auth)

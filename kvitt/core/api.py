@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from kvitt.core import selectors
 from kvitt.core.permissions import Actor
@@ -56,7 +56,7 @@ def me(request):
 
 
 @router.get("/audit", response=list[AuditEntryOut])
-def audit_log(request, limit: int = 200):
+def audit_log(request, limit: int = Query(200, ge=1)):
     return [_entry_out(e) for e in selectors.audit_entries_for(_actor(request), limit=min(limit, 1000))]
 
 

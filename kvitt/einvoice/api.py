@@ -85,6 +85,11 @@ class ErrorOut(Schema):
     detail: str
 
 
+class UnprocessableOut(Schema):
+    # Our own refusal is a sentence; ninja's request validation answers 422 with a list of field errors.
+    detail: str | list[dict]
+
+
 @router.get("/invoices", response=list[InvoiceOut])
 def list_invoices(request, status: str | None = None, sak_id: str | None = None):
     invoices = selectors.invoices_for(request.auth)
@@ -123,7 +128,7 @@ def uninvoiced(request, sak_id: str):
     ]
 
 
-@router.post("/cases/{sak_id}/invoice", response={201: InvoiceOut, 409: ErrorOut, 422: ErrorOut})
+@router.post("/cases/{sak_id}/invoice", response={201: InvoiceOut, 409: ErrorOut, 422: UnprocessableOut})
 def build(request, sak_id: str, payload: BuildIn):
     try:
         invoice = services.build_case_invoice(
@@ -136,7 +141,7 @@ def build(request, sak_id: str, payload: BuildIn):
     return Status(201, invoice)
 
 
-@router.post("/invoices/{invoice_id}/credit", response={201: InvoiceOut, 409: ErrorOut, 422: ErrorOut})
+@router.post("/invoices/{invoice_id}/credit", response={201: InvoiceOut, 409: ErrorOut, 422: UnprocessableOut})
 def credit(request, invoice_id: int, payload: CreditIn):
     invoice = selectors.get_invoice(request.auth, invoice_id)
     try:
@@ -159,7 +164,7 @@ def send(request, invoice_id: int):
     return Status(202, invoice)
 
 
-@router.post("/invoices/{invoice_id}/response", response={200: InvoiceOut, 422: ErrorOut})
+@router.post("/invoices/{invoice_id}/response", response={200: InvoiceOut, 422: UnprocessableOut})
 def receiver_response(request, invoice_id: int, payload: ResponseIn):
     invoice = selectors.get_invoice(request.auth, invoice_id)
     try:

@@ -62,7 +62,7 @@ class RegistrationIn(Schema):
     reserve_number_root: str = ""
 
 
-class BuildIn(Schema):
+class BuildMonthIn(Schema):
     month: str  # YYYY-MM
 
 
@@ -112,7 +112,7 @@ def put_registration(request, patient_id: int, payload: RegistrationIn):
 
 
 @router.post("/build", response={201: list[SpecOut]})
-def build(request, payload: BuildIn):
+def build(request, payload: BuildMonthIn):
     match = re.fullmatch(r"(\d{4})-(0[1-9]|1[0-2])", payload.month)
     if not match:
         raise ValidationError({"month": "YYYY-MM"})
@@ -161,7 +161,7 @@ class DisputeOut(Schema):
     rebill_basis_id: str
 
 
-class CreditIn(Schema):
+class CreditLinesIn(Schema):
     line_ids: list[int]
     reason_for_credit: str
 
@@ -170,7 +170,7 @@ class LinesIn(Schema):
     line_ids: list[int]
 
 
-class InvoiceOut(Schema):
+class RegionInvoiceOut(Schema):
     number: str
     kind: str
     basis_id: str
@@ -195,7 +195,7 @@ def disputes(request):
 
 
 @router.post("/sent/{spec_id}/credit", response={201: SpecOut})
-def credit(request, spec_id: int, payload: CreditIn):
+def credit(request, spec_id: int, payload: CreditLinesIn):
     return Status(201, services.credit_lines(request.auth, _sent(request, spec_id), payload.line_ids,
                                              reason_for_credit=payload.reason_for_credit))
 
@@ -205,6 +205,6 @@ def rebill(request, spec_id: int, payload: LinesIn):
     return Status(201, services.rebill_lines(request.auth, _sent(request, spec_id), payload.line_ids))
 
 
-@router.post("/sent/{spec_id}/invoice", response={201: InvoiceOut})
+@router.post("/sent/{spec_id}/invoice", response={201: RegionInvoiceOut})
 def invoice(request, spec_id: int):
     return Status(201, services.issue_invoice(request.auth, _sent(request, spec_id)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import uuid
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
 from kvitt.ledger import selectors, services
 from kvitt.network import selectors as network_selectors
@@ -139,7 +139,7 @@ def record_care_event(request, payload: CareEventIn):
 @router.get("/care-events", response=list[CareEventOut])
 def list_care_events(
     request, start_from: datetime.date | None = None, start_to: datetime.date | None = None,
-    route: str | None = None, case_ref: str | None = None, limit: int = 200,
+    route: str | None = None, case_ref: str | None = None, limit: int = Query(200, ge=1),
 ):
     return selectors.list_care_events(
         request.auth, reason="api list", limit=min(limit, 1000), start_from=start_from, start_to=start_to,

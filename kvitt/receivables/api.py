@@ -12,7 +12,7 @@ from kvitt.receivables import selectors
 router = Router(tags=["receivables"])
 
 
-class InvoiceOut(Schema):
+class PatientInvoiceOut(Schema):
     id: int
     number: int
     reference: str
@@ -43,14 +43,14 @@ class ClaimOut(Schema):
     dunning_stage: str
 
 
-def _invoice_out(i) -> InvoiceOut:
-    return InvoiceOut(id=i.pk, number=i.number, reference=i.reference, patient_id=i.patient_id, issue_date=i.issue_date,
+def _invoice_out(i) -> PatientInvoiceOut:
+    return PatientInvoiceOut(id=i.pk, number=i.number, reference=i.reference, patient_id=i.patient_id, issue_date=i.issue_date,
                       due_date=i.due_date, currency=i.currency, status=i.status, principal_minor=i.principal_minor,
                       open_minor=i.open_minor, credit_balance_minor=i.credit_balance_minor, dunning_stage=i.dunning_stage,
                       disputed=i.disputed)
 
 
-@router.get("/invoices", response=list[InvoiceOut])
+@router.get("/invoices", response=list[PatientInvoiceOut])
 def list_invoices(request, status: str | None = None):
     qs = selectors.invoices_for_clinic(request.auth)
     if status:
@@ -58,7 +58,7 @@ def list_invoices(request, status: str | None = None):
     return [_invoice_out(i) for i in qs[:1000]]
 
 
-@router.get("/invoices/{invoice_id}", response=InvoiceOut)
+@router.get("/invoices/{invoice_id}", response=PatientInvoiceOut)
 def get_invoice(request, invoice_id: int):
     invoice = selectors.invoices_for_clinic(request.auth).filter(pk=invoice_id).first()
     if invoice is None:

@@ -6,7 +6,7 @@ import datetime
 
 
 from django.core.exceptions import ValidationError
-from ninja import Router, Schema
+from ninja import Field, Router, Schema
 
 from kvitt.reconciliation import invoice, selectors, services, support
 from kvitt.reconciliation.formats.records import FeedError, StatusRecord
@@ -17,10 +17,12 @@ router = Router(tags=["reconciliation"])
 
 
 class SystemIn(Schema):
+    # The bounds are the columns' (a PositiveSmallIntegerField, CharFields): past them the
+    # database refused the row and the client got a 500 instead of a 422.
     code: str
-    name: str
-    position: int | None = None
-    route: str = ""
+    name: str = Field(max_length=120)
+    position: int | None = Field(None, ge=0, le=32767)
+    route: str = Field("", max_length=16)
     invoicing: bool = False
 
 
