@@ -10,6 +10,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from kvitt.core.fieldcrypto import EncryptedJSONField
+
 
 class IntegrationStatus(models.TextChoices):
     DRAFT = "draft", _("Not yet tested")
@@ -176,7 +178,7 @@ class OutboxMessage(models.Model):
     booking = models.ForeignKey(Booking, on_delete=models.PROTECT, related_name="outbox")
     event = models.CharField(max_length=32, choices=OutboxEvent.choices)
     delivery_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    payload = models.JSONField()
+    payload = EncryptedJSONField()  # carries the patient's national id: encrypted at rest (kvitt.core.fieldcrypto)
     status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now)

@@ -8,6 +8,12 @@ Fernet (AES-128-CBC + HMAC-SHA256), and key rotation is its ``MultiFernet`` (fir
 encrypts, every key decrypts, ``rotate`` re-encrypts); this module only adds the Django
 field, the blind index and the key loading.
 
+Fields: ``EncryptedCharField`` (identifiers, optionally with a keyed-hash column),
+``EncryptedTextField``, ``EncryptedBinaryField`` and ``EncryptedJSONField`` (stored messages
+that carry patient identity: the original text/bytes come back identical, so hashes and
+signatures over them still match). All share ``EncryptedField``, which is how rotation finds
+them; none can be queried except with ``isnull``.
+
 Keys (docs/OPERATIONS.md):
 
 * ``KVITT_FIELD_KEYS``: Fernet keys, comma-separated, newest first. The first encrypts,
@@ -26,6 +32,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import json
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -179,33 +186,50 @@ def check_configured_keys(app_configs=None, **kwargs) -> list[checks.CheckMessag
 # --- values -------------------------------------------------------------------------------
 
 
-def encrypt(plain: str) -> str:
-    return keyring().fernet.encrypt(plain.encode()).decode()
+def _token_bytes(token: str | bytes | memoryview) -> bytes:
+    """A stored token as bytes: TEXT columns give str, BLOB/bytea give bytes or a memoryview."""
+    return token.encode() if isinstance(token, str) else bytes(token)
 
 
-def decrypt(token: str, *, where: str = "value") -> str:
+def encrypt_bytes(plain: bytes) -> bytes:
+    return keyring().fernet.encrypt(plain)
+
+
+def decrypt_bytes(token: str | bytes | memoryview, *, where: str = "value") -> bytes:
     try:
-        return keyring().fernet.decrypt(token.encode()).decode()
+        return keyring().fernet.decrypt(_token_bytes(token))
     except InvalidToken:
         raise DecryptionError(
             f"{where} cannot be decrypted with any key in KVITT_FIELD_KEYS (was a key dropped before `kvitt keys rotate` ran?)"
         ) from None
 
 
-def is_under_primary_key(token: str) -> bool:
+def encrypt(plain: str) -> str:
+    return encrypt_bytes(plain.encode()).decode()
+
+
+def decrypt(token: str | bytes | memoryview, *, where: str = "value") -> str:
+    return decrypt_bytes(token, where=where).decode()
+
+
+def is_under_primary_key(token: str | bytes | memoryview) -> bool:
     try:
-        keyring().primary.decrypt(token.encode())
+        keyring().primary.decrypt(_token_bytes(token))
     except InvalidToken:
         return False
     return True
 
 
-def reencrypt(token: str, *, where: str = "value") -> str:
+def reencrypt_bytes(token: str | bytes | memoryview, *, where: str = "value") -> bytes:
     """The same value under the newest key (``MultiFernet.rotate``)."""
     try:
-        return keyring().fernet.rotate(token.encode()).decode()
+        return keyring().fernet.rotate(_token_bytes(token))
     except InvalidToken:
         raise DecryptionError(f"{where} cannot be decrypted with any key in KVITT_FIELD_KEYS") from None
+
+
+def reencrypt(token: str | bytes | memoryview, *, where: str = "value") -> str:
+    return reencrypt_bytes(token, where=where).decode()
 
 
 def normalise_identifier(value: str) -> str:
@@ -230,7 +254,34 @@ class _EncryptedAttribute(DeferredAttribute):
             instance.__dict__[self.field.hash_field] = search_hash(value) if value else ""
 
 
-class EncryptedCharField(models.CharField):
+class EncryptedField:
+    """What every encrypted field shares: only ``isnull`` may be queried, and rotation reads
+    the raw token through ``raw_output_field`` (the column's plain type) and writes it back
+    with ``stored_token``. ``kvitt keys rotate`` finds every concrete field of this kind."""
+
+    LOOKUPS_ALLOWED = {"isnull"}
+    hash_field: str | None = None
+
+    def get_lookup(self, lookup_name):
+        if lookup_name not in self.LOOKUPS_ALLOWED:
+            via = f" (use {self.hash_field})" if self.hash_field else ""
+            raise FieldError(
+                f"{self.model.__name__}.{self.name} is encrypted: it cannot be queried with '{lookup_name}'{via}"
+            )
+        return super().get_lookup(lookup_name)
+
+    def raw_output_field(self) -> models.Field:
+        return models.TextField()
+
+    def stored_token(self, token: bytes):
+        """A token as the column holds it (TEXT: str)."""
+        return token.decode()
+
+    def where(self) -> str:
+        return f"{self.model._meta.label}.{self.name}"
+
+
+class EncryptedCharField(EncryptedField, models.CharField):
     """A CharField whose column holds a Fernet token; Python code sees the plain text.
 
     ``max_length`` limits the plain text (the token is longer; the column is TEXT).
@@ -239,7 +290,6 @@ class EncryptedCharField(models.CharField):
     """
 
     descriptor_class = _EncryptedAttribute
-    LOOKUPS_ALLOWED = {"isnull"}
 
     def __init__(self, *args, hash_field: str | None = None, **kwargs):
         self.hash_field = hash_field
@@ -254,13 +304,22 @@ class EncryptedCharField(models.CharField):
     def get_internal_type(self) -> str:
         return "TextField"
 
-    def get_lookup(self, lookup_name):
-        if lookup_name not in self.LOOKUPS_ALLOWED:
-            via = f" (use {self.hash_field})" if self.hash_field else ""
-            raise FieldError(
-                f"{self.model.__name__}.{self.name} is encrypted: it cannot be queried with '{lookup_name}'{via}"
-            )
-        return super().get_lookup(lookup_name)
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(value)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return decrypt(value, where=self.where())
+
+
+class EncryptedTextField(EncryptedField, models.TextField):
+    """A stored document (XML, JSON text) holding patient identity: the TEXT column holds a
+    Fernet token of its UTF-8 bytes, Python code sees the identical text (so a hash or a
+    signature over the document still matches). No lookups on it except ``isnull``."""
 
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
@@ -271,11 +330,71 @@ class EncryptedCharField(models.CharField):
     def from_db_value(self, value, expression, connection):
         if value is None or value == "":
             return value
-        return decrypt(value, where=f"{self.model._meta.label}.{self.name}")
+        return decrypt(value, where=self.where())
 
 
-def encrypted_fields(model) -> list[EncryptedCharField]:
-    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedCharField)]
+class EncryptedBinaryField(EncryptedField, models.BinaryField):
+    """Stored bytes (an envelope as sent): the BLOB/bytea column holds the Fernet token's
+    bytes, Python code sees the identical original bytes."""
+
+    def raw_output_field(self) -> models.Field:
+        return models.BinaryField()
+
+    def stored_token(self, token: bytes):
+        return token
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or len(value) == 0:
+            return value
+        return encrypt_bytes(bytes(value))
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or len(value) == 0:
+            return value if value is None else b""
+        return decrypt_bytes(value, where=self.where())
+
+
+class EncryptedJSONField(EncryptedField, models.TextField):
+    """A JSON payload holding patient identity, stored as a Fernet token of its JSON text
+    (TEXT column; the database cannot look inside it, so no key lookups either)."""
+
+    def __init__(self, *args, encoder=None, **kwargs):
+        self.encoder = encoder
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if self.encoder is not None:
+            kwargs["encoder"] = self.encoder
+        return name, path, args, kwargs
+
+    def get_prep_value(self, value):
+        value = models.Field.get_prep_value(self, value)  # not TextField's: that would str() the object
+        if value is None:
+            return None
+        return encrypt(json.dumps(value, cls=self.encoder))
+
+    def from_db_value(self, value, expression, connection):
+        if value is None:
+            return None
+        return json.loads(decrypt(value, where=self.where()))
+
+    def to_python(self, value):
+        # Deserialisation (loaddata) hands the JSON value itself, as JSONField does.
+        return value
+
+    def value_to_string(self, obj):
+        return self.value_from_object(obj)
+
+    def formfield(self, **kwargs):
+        from django import forms
+
+        return models.Field.formfield(self, **{"form_class": forms.JSONField, "encoder": self.encoder, **kwargs})
+
+
+def encrypted_fields(model) -> list[EncryptedField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, EncryptedField)]
 
 
 def models_with_encrypted_fields() -> list:
@@ -304,7 +423,7 @@ def rotate_model(model, *, batch_size: int = 500) -> RotationResult:
     fields = encrypted_fields(model)
     hashed = [f for f in fields if f.hash_field]
     # Cast to plain TEXT so the raw tokens come back (the field itself would decrypt them).
-    selected = [Cast(f.attname, models.TextField()) for f in fields] + [f.hash_field for f in hashed]
+    selected = [Cast(f.attname, f.raw_output_field()) for f in fields] + [f.hash_field for f in hashed]
     result = RotationResult(model._meta.label)
     last_pk = None
     while True:
@@ -335,20 +454,57 @@ def _row_changes(model, pk, fields, tokens: dict, stored_hashes: dict) -> dict:
         if not token:
             continue
         where = f"{model._meta.label}.{f.name} of row {pk}"
-        plain = decrypt(token, where=where)
         if not is_under_primary_key(token):
-            changes[f.attname] = _RawToken(reencrypt(token, where=where))
-        if f.hash_field and stored_hashes[f.hash_field] != search_hash(plain):
-            changes[f.hash_field] = search_hash(plain)
+            changes[f.attname] = _RawToken(f.stored_token(reencrypt_bytes(token, where=where)), f.raw_output_field())
+        if f.hash_field:
+            fresh_hash = search_hash(decrypt(token, where=where))
+            if stored_hashes[f.hash_field] != fresh_hash:
+                changes[f.hash_field] = fresh_hash
     return changes
 
 
 class _RawToken(models.Value):
-    """An already encrypted token written as is (update() would encrypt a plain str again)."""
+    """An already encrypted token written as is (update() would encrypt a plain value again)."""
 
-    def __init__(self, token: str):
-        super().__init__(token, output_field=models.TextField())
+    def __init__(self, token, output_field: models.Field):
+        super().__init__(token, output_field=output_field)
 
 
 def rotate_all(*, batch_size: int = 500) -> list[RotationResult]:
     return [rotate_model(model, batch_size=batch_size) for model in models_with_encrypted_fields()]
+
+
+# --- data migrations ----------------------------------------------------------------------
+
+
+def encrypt_stored(value: str | bytes | memoryview, where: str = "value"):
+    """A plain stored value as its token, in the column's own type (TEXT: str, BLOB: bytes)."""
+    return encrypt(value) if isinstance(value, str) else encrypt_bytes(bytes(value))
+
+
+def decrypt_stored(value: str | bytes | memoryview, where: str = "value"):
+    """A stored token back to the plain value, in the column's own type."""
+    return decrypt(value, where=where) if isinstance(value, str) else decrypt_bytes(value, where=where)
+
+
+def convert_stored_values(model, field_names: list[str], change, *, batch_size: int = 200) -> int:
+    """For a data migration (``model`` is the historical model, its fields still plain):
+    apply ``change(value, where)`` to every non-empty value of ``field_names``, in batches by
+    primary key, each batch one UPDATE. Batches are small because documents are large
+    (200 × 50 KB is 10 MB a statement). Returns how many rows were seen."""
+    seen, last_pk = 0, None
+    while True:
+        page = model._base_manager.order_by("pk").only("pk", *field_names)
+        if last_pk is not None:
+            page = page.filter(pk__gt=last_pk)
+        rows = list(page[:batch_size])
+        if not rows:
+            return seen
+        last_pk = rows[-1].pk
+        seen += len(rows)
+        for row in rows:
+            for name in field_names:
+                value = getattr(row, name)
+                if value is not None and len(value):
+                    setattr(row, name, change(value, f"{model._meta.label}.{name} of row {row.pk}"))
+        model._base_manager.bulk_update(rows, field_names)

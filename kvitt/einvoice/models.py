@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kvitt.core.fieldcrypto import EncryptedBinaryField, EncryptedTextField
+
 
 class InvoiceCounter(models.Model):
     company = models.OneToOneField("network.Company", on_delete=models.PROTECT, related_name="einvoice_counter")
@@ -66,7 +68,7 @@ class OutgoingInvoice(models.Model):
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes"
     )
     reason = models.CharField(max_length=300, blank=True)
-    document_xml = models.TextField()
+    document_xml = EncryptedTextField()  # holds the PatientId: encrypted at rest (kvitt.core.fieldcrypto)
     status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.CREATED)
     validation_findings = models.JSONField(default=list, blank=True)
     message_id = models.CharField(max_length=64, unique=True)
@@ -142,7 +144,7 @@ class DeliveryOutbox(models.Model):
 
     invoice = models.OneToOneField(OutgoingInvoice, on_delete=models.PROTECT, related_name="outbox")
     message_id = models.CharField(max_length=64, unique=True)
-    envelope = models.BinaryField()
+    envelope = EncryptedBinaryField()  # the SBDH-wrapped invoice, PatientId inside: encrypted at rest
     transport = models.CharField(max_length=20, blank=True)
     status = models.CharField(max_length=10, choices=OutboxStatus.choices, default=OutboxStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)

@@ -16,7 +16,8 @@ from kvitt.ledger.models import CareEvent, Route
 
 def invoices_for(actor: Actor) -> QuerySet[OutgoingInvoice]:
     """The clinic's own invoices, or for a payer the invoices addressed to it."""
-    base = OutgoingInvoice.objects.select_related("company", "payer", "credited_invoice")
+    # The XML is encrypted and large: lists leave it in the database; one invoice loads it on use.
+    base = OutgoingInvoice.objects.select_related("company", "payer", "credited_invoice").defer("document_xml")
     if actor.organisation.kind == OrganisationKind.CLINIC_COMPANY:
         return base.filter(company__organisation=actor.organisation)
     if actor.organisation.kind in (OrganisationKind.INSURER, OrganisationKind.PUBLIC_PAYER):

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kvitt.core.fieldcrypto import EncryptedTextField
 from kvitt.core.models import Organisation
 from kvitt.helfo.tariffs import TariffRow, parse_invalid_combination
 
@@ -224,8 +225,9 @@ class Settlement(models.Model):
     status = models.CharField(max_length=16, choices=SettlementStatus.choices, default=SettlementStatus.UNSIGNED, db_index=True)
     msg_id = models.UUIDField(default=uuid.uuid4, unique=True)
     total = models.IntegerField(default=0, help_text=_("øre"))
-    bkm_json = models.TextField(blank=True)
-    signed_xml = models.TextField(blank=True)
+    # The BKM as sent (patients' fødselsnummer inside): encrypted at rest (kvitt.core.fieldcrypto).
+    bkm_json = EncryptedTextField(blank=True)
+    signed_xml = EncryptedTextField(blank=True)
     signed_at = models.DateTimeField(null=True, blank=True)
     signer = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)

@@ -22,7 +22,8 @@ def practice_for(actor: Actor, practice_id: int) -> Practice:
 
 def settlements_for(actor: Actor):
     require_role(actor, *CLINIC_ROLES)
-    return Settlement.objects.filter(organisation=actor.organisation).select_related("practice", "practitioner")
+    # The BKM documents are encrypted and large: loaded (and decrypted) only when used.
+    return Settlement.objects.filter(organisation=actor.organisation).select_related("practice", "practitioner").defer("bkm_json", "signed_xml")
 
 
 def settlement_for(actor: Actor, settlement_id: int) -> Settlement:

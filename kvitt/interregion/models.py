@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kvitt.core.fieldcrypto import EncryptedCharField
+from kvitt.core.fieldcrypto import EncryptedCharField, EncryptedTextField
 from kvitt.core.models import Organisation
 from kvitt.core.secretfiles import validate_key_path
 
@@ -160,7 +160,7 @@ class ClaimSpecification(models.Model):
     status = models.CharField(max_length=16, choices=SpecStatus.choices)
     findings = models.JSONField(default=list, blank=True)
     result_comment = models.TextField(blank=True)
-    request_xml = models.TextField()
+    request_xml = EncryptedTextField()  # the basis with every patient's personnummer: encrypted at rest
     caller_hsa_id = models.CharField(max_length=31, blank=True)
     replaced_by = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)

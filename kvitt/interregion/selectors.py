@@ -35,13 +35,18 @@ def sent_specifications(actor: Actor) -> QuerySet[ClaimSpecification]:
     return (
         ClaimSpecification.objects.filter(organisation=actor.organisation, direction=Direction.SENT)
         .select_related("delivery")
+        .defer("request_xml")  # encrypted and large: loaded only when a basis is opened
         .order_by("-created_at", "-id")
     )
 
 
 def received_specifications(actor: Actor) -> QuerySet[ClaimSpecification]:
     _require_list_role(actor)
-    return ClaimSpecification.objects.filter(organisation=actor.organisation, direction=Direction.RECEIVED).order_by("-received_at", "-id")
+    return (
+        ClaimSpecification.objects.filter(organisation=actor.organisation, direction=Direction.RECEIVED)
+        .defer("request_xml")  # encrypted and large: loaded only when a basis is opened
+        .order_by("-received_at", "-id")
+    )
 
 
 def received_lines(actor: Actor, row: ClaimSpecification) -> list[ClaimLine]:
