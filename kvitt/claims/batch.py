@@ -176,13 +176,19 @@ def _billed(payer: Payer, invoices) -> dict[str, dict[str, dict[int, str]]]:
     sakids = {i.sak_id for i in invoices if i.sak_id}
     found: dict[str, dict[str, dict[int, str]]] = {}
     if sakids:
-        rows = (
-            InboundLine.objects.filter(sak_id__in=sakids, invoice__payer=payer, invoice__kind="Invoice",
-                                       outcome__in=BILLED_OUTCOMES)
-            .exclude(moment="").values_list("sak_id", "moment", "invoice_id", "invoice__number", "line_id").order_by("pk")
+        # Two index lookups instead of a join: SQLite's planner may otherwise walk the invoice
+        # table (whose rows carry the documents) for every chunk.
+        lines = list(
+            InboundLine.objects.filter(sak_id__in=sakids, outcome__in=BILLED_OUTCOMES).exclude(moment="")
+            .values_list("sak_id", "moment", "invoice_id", "line_id").order_by("pk")
         )
-        for sak_id, moment, invoice_id, number, line_id in rows:
-            found.setdefault(sak_id, {}).setdefault(moment, {})[invoice_id] = f"{number} #{line_id}"
+        numbers = dict(
+            InboundInvoice.objects.filter(pk__in={line[2] for line in lines}, payer=payer, kind="Invoice")
+            .values_list("pk", "number")
+        ) if lines else {}
+        for sak_id, moment, invoice_id, line_id in lines:
+            if invoice_id in numbers:
+                found.setdefault(sak_id, {}).setdefault(moment, {})[invoice_id] = f"{numbers[invoice_id]} #{line_id}"
     return found
 
 
