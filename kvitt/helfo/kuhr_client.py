@@ -322,6 +322,14 @@ def _objects(value, where: str) -> list[dict]:
     return [_object(item, f"{where}[{i}]") for i, item in enumerate(value)]
 
 
+def _bounded(value, limit: int, where: str) -> str:
+    """Text of at most ``limit`` characters (the payout columns' widths: account 11, KID 25, decision 40)."""
+    text = str(value or "")
+    if len(text) > limit:
+        raise KuhrError(f"{where}: {text[:60]!r} is longer than {limit} characters")
+    return text
+
+
 def _count(value, where: str) -> int | None:
     if value is None:
         return None
@@ -362,7 +370,7 @@ def parse_status(item: dict) -> ClaimStatus:
         payout_status=_check_status(item.get("utbetalingsstatus"), PAYOUT_STATUSES, "utbetalingsstatus"),
         practice_id=str(item.get("praksisId") or ""),
         submission_id=str(item.get("innsendingId") or submission.get("innsendingId") or ""),
-        decision_id=str(item.get("vedtakId") or ""),
+        decision_id=_bounded(item.get("vedtakId"), 40, f"{where} vedtakId"),
         received_at=_datetime(item.get("mottattidspunkt")),
         claimed=_ore(item.get("sumKravbelop", submission.get("sumKravbelop")), f"{where} sumKravbelop"),
         paid=_ore(item.get("sumUtbetaltbelop", submission.get("sumUtbetaltbelop")), f"{where} sumUtbetaltbelop"),
@@ -384,8 +392,8 @@ def parse_status(item: dict) -> ClaimStatus:
         status.payout = PayoutInfo(
             amount=_ore(payout.get("belop"), f"{where} utbetaling.belop"),
             paid_on=_date(payout.get("utbetaltdato")),
-            account=str(payout.get("kontonr") or ""),
-            kid=str(payout.get("kid") or ""),
+            account=_bounded(payout.get("kontonr"), 11, f"{where} utbetaling.kontonr"),
+            kid=_bounded(payout.get("kid"), 25, f"{where} utbetaling.kid"),
         )
     status.decision_remarks = list(_remarks(decision.get("merknader")))
     return status
