@@ -55,6 +55,9 @@ logger = logging.getLogger(__name__)
 
 BILLING_ROLES = (Role.CLINIC_ADMIN, Role.BILLING_CLERK, "system")
 DEFAULT_DUE_DAYS = 14
+# Who records the buyer's Invoice Response: the payer's case handlers and the clinic's billing
+# staff (auditors, practitioners and the rest of the parties' members have no business there).
+RESPONSE_ROLES = (Role.CLINIC_ADMIN, Role.BILLING_CLERK, Role.INSURER_CASE_HANDLER, "system")
 LEASE = datetime.timedelta(seconds=120)
 FIRST_POLL = datetime.timedelta(minutes=1)
 MAX_POLL_INTERVAL = datetime.timedelta(hours=6)
@@ -642,6 +645,7 @@ def record_receiver_response(actor: Actor, invoice: OutgoingInvoice, code: str, 
     """The buyer's Invoice Response (AB, IP, UQ, CA, RE, AP, PD) as it arrived."""
     if code not in ReceiverResponse.values:
         raise InvoiceRefused(f"{code!r} is not an Invoice Response code ({', '.join(ReceiverResponse.values)})")
+    require_role(actor, *RESPONSE_ROLES)
     parties = {invoice.company.organisation_id, invoice.payer.organisation_id}
     if actor.role != "system" and actor.organisation.pk not in parties:
         raise PermissionDenied("not a party to this invoice")

@@ -334,6 +334,15 @@ def _sample(node: dict, components: dict, name: str = ""):
     return "matrix"
 
 
+# Values a field's own check accepts (its schema says only "string"), so that a write reaches
+# the permission check instead of stopping at the first field.
+BODY_HINTS: dict[tuple[str, str], object] = {
+    ("einvoice", "code"): "AP",
+    ("interregion", "month"): "2026-09",
+    ("reconciliation", "month"): "2026-09",
+}
+
+
 def api_body(endpoint: Endpoint, objects: dict) -> dict | None:
     """A body the schema accepts, with every object reference pointing at ``objects``."""
     if not endpoint.body_schema:
@@ -346,6 +355,8 @@ def api_body(endpoint: Endpoint, objects: dict) -> dict | None:
         if value is not None:
             is_list = _resolve({"components": components}, node).get("type") == "array" or "ids" in name
             body[name] = [value] if is_list else value
+        elif (endpoint.app, name) in BODY_HINTS:
+            body[name] = BODY_HINTS[(endpoint.app, name)]
         elif name in schema.get("required", []):
             body[name] = _sample(node, components, name)
     return body

@@ -201,6 +201,7 @@ def test_public_endpoints_refuse_forged_keys(endpoint):
 
 
 def _role_rules():
+    from kvitt.einvoice.services import RESPONSE_ROLES
     from kvitt.interregion.selectors import LIST_ROLES
     from kvitt.helfo.selectors import CLINIC_ROLES as HELFO_ROLES
     from kvitt.ledger.selectors import CLINICAL_READERS
@@ -230,6 +231,8 @@ def _role_rules():
                                                               pages("interregion:sent", "interregion:received")]),
         ("interregion: received patients for the region's officers", {Role.REGION_BILLING_OFFICER},
          [pages("interregion:received_detail")]),
+        ("einvoice.services.RESPONSE_ROLES", set(RESPONSE_ROLES),
+         [lambda e: e.kind == "api" and e.method == "POST" and e.path == API + "/einvoice/invoices/{invoice_id}/response"]),
         ("reconciliation.reports.READ_ROLES", set(READ_ROLES), [api("/reconciliation/matrix"), pages("reconciliation:matrix")]),
     ]
 
