@@ -109,3 +109,32 @@ def test_a_receiver_lock_held_elsewhere_is_not_taken_and_is_free_again_after():
         release()
     with ordering.receiver_lock("interregion", "org-1:232100-0016") as mine:
         assert mine is True
+
+
+def test_an_ehf_credit_note_waits_for_its_invoice_and_another_buyer_does_not(settings, tmp_path):
+    from kvitt.einvoice import services as einvoice
+    from kvitt.einvoice.models import OutboxStatus as EhfStatus
+    from tests.einvoice.test_services import Clinic
+
+    settings.KVITT_ACCESS_POINT = {"transport": "directory", "directory": str(tmp_path)}
+    clinic = Clinic()
+    case = clinic.assignment()
+    clinic.event(case.sakid, day=2)
+    invoice = einvoice.build_case_invoice(clinic.clerk, case.sakid)
+    credit = einvoice.credit_invoice(clinic.clerk, invoice, reason="Timen ble avlyst")
+    first = einvoice.queue_for_delivery(clinic.clerk, invoice)
+    then = einvoice.queue_for_delivery(clinic.clerk, credit)
+    elsewhere = Clinic(name="Fysio Vest")  # another insurer: another buyer
+    other_case = elsewhere.assignment()
+    elsewhere.event(other_case.sakid, day=3)
+    other = einvoice.queue_for_delivery(elsewhere.clerk, einvoice.build_case_invoice(elsewhere.clerk, other_case.sakid))
+
+    assert einvoice.deliver_one(then.pk, worker_id="w1") == einvoice.WAITING
+    assert einvoice.claim(first.pk, "w1") is not None
+    assert einvoice.claim(then.pk, "w2") is None  # the invoice is in flight: its credit note waits
+    assert einvoice.deliver_one(other.pk, worker_id="w2") == EhfStatus.ACCEPTED  # another buyer goes on
+    assert einvoice.next_in_line(first.pk) is None
+
+    einvoice._record_send(first.pk, "w1", receipt=einvoice.transports.TransportReceipt(invoice.message_id, einvoice.transports.ACCEPTED))
+    assert einvoice.next_in_line(first.pk) == then.pk  # taken by the access point: the credit note may go
+    assert einvoice.deliver_one(then.pk, worker_id="w2") == EhfStatus.ACCEPTED

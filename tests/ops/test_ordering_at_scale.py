@@ -10,8 +10,6 @@ carry on, and after the lease runs out the scheduler's sweep sends the lost webh
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
@@ -82,9 +80,7 @@ def undelivered(integration_ids) -> int:
 
 
 def test_each_receiver_gets_its_webhooks_in_order_and_a_killed_worker_does_not_break_it(receiver, tmp_path):
-    t0 = time.monotonic()
     integrations = queue_interleaved_webhooks(receiver)
-    print(f"queued in {time.monotonic() - t0:.1f} s")
     expected = {name: created_order(pk) for name, pk in integrations.items()}
     assert all(len(ids) == BOOKINGS_PER_CLINIC + BOOKINGS_PER_CLINIC // 2 for ids in expected.values())
     stalled, others = "r0", [name for name in integrations if name != "r0"]
@@ -95,7 +91,6 @@ def test_each_receiver_gets_its_webhooks_in_order_and_a_killed_worker_does_not_b
                              KVITT_OUTBOX_LEASE_SECONDS=str(LEASE_SECONDS))
     env["KVITT_VAR_DIR"] = str(django_settings.VAR_DIR)  # the same keys as the process that queued the rows
     started = {}
-    began = time.monotonic()
     for n in range(WORKERS):
         command = [str(workers.KVITT), *taskbackend.worker_command(taskbackend.DB_BACKEND, interval=0.1, worker_id=f"order-{n}")]
         started[n] = workers.start(command, env, tmp_path / f"worker-{n}.log")
@@ -106,19 +101,16 @@ def test_each_receiver_gets_its_webhooks_in_order_and_a_killed_worker_does_not_b
         pid = int(holder.claimed_by.split(":")[1])  # outbox.default_worker_id(): host:pid:random
         [victim] = [p for p in started.values() if p.pid == pid]
         workers.kill_hard(victim)
-        print(f"killed after {time.monotonic() - began:.1f} s")
 
         # The other receivers are not held up by r0's lost webhook …
         workers.wait_until(lambda: undelivered(integrations[n] for n in others) == 0, 60, "the other receivers' webhooks")
         # … while r0's later webhooks wait behind it.
         assert receiver.delivery_ids(stalled) == expected[stalled][:4]
         receiver.release.set()
-        print(f"others done after {time.monotonic() - began:.1f} s")
 
         workers.wait_until(lambda: lease_over(lost), LEASE_SECONDS + 5, "the lost webhook's lease to run out")
         deliver_due_outbox.enqueue()  # what `kvitt scheduler` does every minute
         workers.wait_until(lambda: undelivered(integrations.values()) == 0, 60, "every webhook to be delivered")
-        print(f"all done after {time.monotonic() - began:.1f} s")
     finally:
         workers.stop(started.values())
         liveness.release_all()
