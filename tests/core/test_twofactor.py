@@ -63,7 +63,7 @@ def with_device(user) -> TOTPDevice:
 
 
 def logged_in(user) -> Client:
-    client = Client()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")  # the assertions read English messages
     client.force_login(user)
     return client
 
