@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kvitt.core.fieldcrypto import EncryptedBinaryField
+
 
 class ValidationFrequency(models.TextChoices):
     IMMEDIATELY = "immediately", _("Immediately")
@@ -51,9 +53,11 @@ class InboundInvoice(models.Model):
     payer = models.ForeignKey("network.Payer", on_delete=models.PROTECT, related_name="inbound_invoices")
     source = models.CharField(max_length=10, choices=Source.choices)
     message_id = models.CharField(max_length=100, blank=True, help_text=_("SBDH InstanceIdentifier"))
-    original = models.BinaryField(help_text=_("The bytes as received (SBDH envelope or bare UBL)"))
+    # Both carry the patient's national id (PatientId line property): encrypted at rest, read
+    # back as the identical bytes, so ``sha256`` (of the untouched original) still matches.
+    original = EncryptedBinaryField(help_text=_("The bytes as received (SBDH envelope or bare UBL)"))
     sha256 = models.CharField(max_length=64)
-    document = models.BinaryField(help_text=_("The UBL document inside"))
+    document = EncryptedBinaryField(help_text=_("The UBL document inside"))
     # Parsed fields (empty when the document could not be read)
     kind = models.CharField(max_length=12, blank=True)
     number = models.CharField(max_length=100, blank=True)
