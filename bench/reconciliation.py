@@ -146,6 +146,39 @@ def status_file(system: str, count: int, rng: random.Random) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
+def seed_statuses(actor, count: int, rng: random.Random) -> float:
+    """The same statuses the CSV files carry, bulk-inserted without the import (``--statuses
+    direct``: for re-measuring the matrix and the export without the 35-minute import)."""
+    import zoneinfo
+
+    from django.db import connection, transaction
+
+    from kvitt.reconciliation.models import DownstreamSystem, EventStatus, TrackedEvent
+    from kvitt.reconciliation.services import _STATUS_INSERT, _insert_sql
+
+    tz = zoneinfo.ZoneInfo("Europe/Stockholm")
+    adapt = connection.ops.adapt_datetimefield_value
+    now = adapt(datetime.datetime.now(tz))
+    ids = dict(TrackedEvent.objects.filter(organisation=actor.organisation).values_list("number", "id"))
+    systems = {s.code: s.pk for s in DownstreamSystem.objects.filter(organisation=actor.organisation)}
+    sql = _insert_sql(EventStatus, _STATUS_INSERT)
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for system in SYSTEMS:
+            status_time = adapt(datetime.datetime(2026, 11, 1 + SYSTEMS.index(system), 6, 0, tzinfo=tz))
+            batch = []
+            for line in status_file(system, count, rng).decode().splitlines()[1:]:
+                number, _, status, _, code, text, product, amount = line.split(";")
+                amount_ore = int(amount.replace(",", "")) if amount else None
+                batch.append((ids[number], systems[system], status, code, text, status_time, product, amount_ore, "bench", now, None))
+                if len(batch) == 10_000:
+                    cursor.executemany(sql, batch)
+                    batch = []
+            if batch:
+                cursor.executemany(sql, batch)
+    return time.perf_counter() - started
+
+
 MATRIX_FILTERS = [
     {"period_from": "2026-10", "period_to": "2026-10"},
     {"period_from": "2026-10", "status": ["BeEj"], "system": ["VF"]},
@@ -206,6 +239,34 @@ def export_phase(args) -> dict:
     return out
 
 
+def run_export_child(args, db) -> dict:
+    command = [sys.executable, __file__, "--phase", "export", "--db", str(db)] + (["--tracemalloc"] if args.tracemalloc else [])
+    child = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
+    if child.returncode != 0:
+        sys.exit(child.stderr)
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def direct_tail(args, db, actor, using_sqlite_file) -> None:
+    """Matrix and export over directly seeded statuses."""
+    from django.db import connection
+
+    times = sorted(matrix_times(actor, args.matrix_repeats))
+    p50, p95 = statistics.median(times), times[max(0, int(round(0.95 * len(times))) - 1)]
+    print(f"matrix: {len(times)} queries, p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms", flush=True)
+    connection.close()
+    print(f"load average before the export {os.getloadavg()[0]:.1f}", flush=True)
+    export = run_export_child(args, db)
+    print(f"export: {export['rows']:,} rows in {export['export_s']:.1f} s ({export['export_cpu_s']:.1f} s CPU), "
+          f"file {export['file_mb']:.0f} MB, peak RSS {export['peak_rss_mb']:.0f} MB", flush=True)
+    ok = export["export_s"] < 60 and export["peak_rss_mb"] < 500
+    print(f"targets (export < 60 s, < 500 MB): {'met' if ok else 'NOT met'}")
+    print(f"machine: {os.cpu_count()} CPUs, load average at the end {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    if using_sqlite_file and not args.keep:
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(db) + suffix).unlink(missing_ok=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=1_000_000)
@@ -214,6 +275,8 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true")
     parser.add_argument("--matrix-repeats", type=int, default=5)
     parser.add_argument("--phase", choices=["all", "export"], default="all")
+    parser.add_argument("--statuses", choices=["import", "direct"], default="import",
+                        help="direct: bulk-insert the statuses instead of importing the four files (skips the import figures)")
     args = parser.parse_args()
     if args.phase == "export":
         print(json.dumps(export_phase(args)))
@@ -243,6 +306,10 @@ def main() -> None:
     seed_s = seed_events(actor, args.events, rng)
     print(f"seed {args.events:,} events: {seed_s:.1f} s", flush=True)
 
+    if args.statuses == "direct":
+        seeded = seed_statuses(actor, args.events, rng)
+        print(f"statuses bulk-inserted (no import timed): {seeded:.1f} s", flush=True)
+        return direct_tail(args, db, actor, using_sqlite_file)
     files = {s: status_file(s, args.events, rng) for s in SYSTEMS}
     import_times = {}
     for system, data in files.items():
