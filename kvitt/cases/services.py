@@ -300,6 +300,20 @@ def _open_reservations(locked: Assignment) -> list[UsageEntry]:
     ]
 
 
+def _refuse_beyond_coverage(locked, count: int, amount: int, reservations, left) -> None:
+    """Refuse consumption beyond what remains, counting what the given reservations free."""
+    freed_count = sum(r.count for r in reservations)
+    freed_amount = sum(r.amount for r in reservations)
+    if count > left.remaining_treatments + freed_count:
+        raise CoverageExceeded(
+            _("Assignment %(s)s has %(n)d treatments left") % {"s": locked.sakid, "n": max(left.remaining_treatments + freed_count, 0)}
+        )
+    if amount > left.remaining_amount + freed_amount:
+        raise CoverageExceeded(
+            _("Assignment %(s)s has %(n)s øre left") % {"s": locked.sakid, "n": left.remaining_amount + freed_amount}
+        )
+
+
 @transaction.atomic
 def consume_coverage(
     actor: Actor,
@@ -335,16 +349,7 @@ def consume_coverage(
         raise CoverageExceeded(_("Assignment %(s)s does not cover service code %(c)s") % {"s": locked.sakid, "c": service_code})
     reservations = _open_reservations(locked)[:count]
     left = remaining_coverage(locked)
-    freed_count = sum(r.count for r in reservations)
-    freed_amount = sum(r.amount for r in reservations)
-    if count > left.remaining_treatments + freed_count:
-        raise CoverageExceeded(
-            _("Assignment %(s)s has %(n)d treatments left") % {"s": locked.sakid, "n": max(left.remaining_treatments + freed_count, 0)}
-        )
-    if amount > left.remaining_amount + freed_amount:
-        raise CoverageExceeded(
-            _("Assignment %(s)s has %(n)s øre left") % {"s": locked.sakid, "n": left.remaining_amount + freed_amount}
-        )
+    _refuse_beyond_coverage(locked, count, amount, reservations, left)
     for reservation in reservations:
         release_locked(actor, locked, reservation.source_ref)
     entry = _entry(actor, locked, UsageKind.CONSUME, count, amount, source_ref)
@@ -471,16 +476,7 @@ def consume_locked(actor: Actor, ledger: Ledger, items) -> list[UsageEntry]:
     count, amount = sum(i[0] for i in items), sum(i[1] for i in items)
     reservations = ledger.open_reservations()[:count]
     left = ledger.coverage()
-    freed_count = sum(r.count for r in reservations)
-    freed_amount = sum(r.amount for r in reservations)
-    if count > left.remaining_treatments + freed_count:
-        raise CoverageExceeded(
-            _("Assignment %(s)s has %(n)d treatments left") % {"s": locked.sakid, "n": max(left.remaining_treatments + freed_count, 0)}
-        )
-    if amount > left.remaining_amount + freed_amount:
-        raise CoverageExceeded(
-            _("Assignment %(s)s has %(n)s øre left") % {"s": locked.sakid, "n": left.remaining_amount + freed_amount}
-        )
+    _refuse_beyond_coverage(locked, count, amount, reservations, left)
     now = timezone.now()
     label = actor.name[:200]
     releases = [UsageEntry(assignment=locked, kind=UsageKind.RELEASE, count=r.count, amount=r.amount, source_ref=r.source_ref,

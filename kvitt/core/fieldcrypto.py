@@ -281,7 +281,22 @@ class EncryptedField:
         return f"{self.model._meta.label}.{self.name}"
 
 
-class EncryptedCharField(EncryptedField, models.CharField):
+class _TextToken:
+    """Text in Python, a Fernet token of its UTF-8 bytes in a TEXT column; empty stays empty."""
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(value)
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return decrypt(value, where=self.where())
+
+
+class EncryptedCharField(_TextToken, EncryptedField, models.CharField):
     """A CharField whose column holds a Fernet token; Python code sees the plain text.
 
     ``max_length`` limits the plain text (the token is longer; the column is TEXT).
@@ -304,33 +319,11 @@ class EncryptedCharField(EncryptedField, models.CharField):
     def get_internal_type(self) -> str:
         return "TextField"
 
-    def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        if value is None or value == "":
-            return value
-        return encrypt(value)
 
-    def from_db_value(self, value, expression, connection):
-        if value is None or value == "":
-            return value
-        return decrypt(value, where=self.where())
-
-
-class EncryptedTextField(EncryptedField, models.TextField):
+class EncryptedTextField(_TextToken, EncryptedField, models.TextField):
     """A stored document (XML, JSON text) holding patient identity: the TEXT column holds a
     Fernet token of its UTF-8 bytes, Python code sees the identical text (so a hash or a
     signature over the document still matches). No lookups on it except ``isnull``."""
-
-    def get_prep_value(self, value):
-        value = super().get_prep_value(value)
-        if value is None or value == "":
-            return value
-        return encrypt(value)
-
-    def from_db_value(self, value, expression, connection):
-        if value is None or value == "":
-            return value
-        return decrypt(value, where=self.where())
 
 
 class EncryptedBinaryField(EncryptedField, models.BinaryField):
