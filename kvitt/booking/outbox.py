@@ -170,14 +170,21 @@ def process_due(worker_id: str | None = None, now: datetime.datetime | None = No
     worker_id = worker_id or default_worker_id()
     outcomes: dict[str, int] = {}
     handled = 0
-    # Rounds: each claims the heads of line, whose delivery lets the next rows of their
-    # journal systems become heads.
+    # Rounds over the heads of line; each row is claimed only just before it is sent, so a slow
+    # journal system never holds another system's row in flight behind it (claiming a round's
+    # rows up front did: a hung receiver then stalled every row this worker had claimed).
     while handled < limit:
-        claimed = claim_due(worker_id, now, limit - handled)
-        if not claimed:
-            break
-        for message in claimed:
+        progressed = False
+        for pk in due_ids(now, limit - handled):
+            message = claim(pk, worker_id, now)
+            if message is None:
+                continue  # another worker took it, or it is no longer first in line
             status = deliver(message, worker_id, now)
             outcomes[status] = outcomes.get(status, 0) + 1
             handled += 1
+            progressed = True
+            if handled >= limit:
+                break
+        if not progressed:
+            break
     return outcomes

@@ -20,10 +20,22 @@ def deliver_outbox_message(message_id: int) -> str:
     if status == OutboxStatus.PENDING:
         next_at = OutboxMessage.objects.values_list("next_attempt_at", flat=True).get(pk=message_id)
         transaction.on_commit(lambda: deliver_outbox_message.using(run_after=next_at).enqueue(message_id))
-    # Pick up a few rows that are due for other reasons, above all rows whose worker died while
-    # holding the lease (their own task will not come back). The sweep task does the rest.
-    outbox.process_due(limit=10)
+    # Pick up a few rows that are due for other reasons: the next rows of journal systems whose
+    # earlier row just went out (their own tasks found them waiting and ended) and rows whose
+    # worker died while holding the lease (their own task will not come back).
+    _sweep(limit=10)
     return status
+
+
+def _sweep(limit: int) -> dict:
+    """Deliver what is due; when the limit cut the sweep short, queue another, so that waiting
+    rows never depend on the minute timer (the chain of heads of line must not break)."""
+    from kvitt.booking import outbox
+
+    outcomes = outbox.process_due(limit=limit)
+    if sum(outcomes.values()) >= limit:
+        transaction.on_commit(deliver_due_outbox.enqueue)
+    return outcomes
 
 
 NOTICES = {"booking_made", "booking_cancelled", "booking_refused"}
@@ -47,9 +59,7 @@ def notify(kind: str, booking_id: int) -> None:
 def deliver_due_outbox() -> dict:
     """The sweep: everything due, including rows whose worker died while holding the lease.
     Run it from cron or a timer (``kvitt booking deliver``)."""
-    from kvitt.booking import outbox
-
-    return outbox.process_due()
+    return _sweep(limit=50)
 
 
 @task(queue_name="default")
