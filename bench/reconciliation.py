@@ -239,6 +239,13 @@ def export_phase(args) -> dict:
     return out
 
 
+def matrix_percentiles(actor, repeats: int) -> tuple[float, float]:
+    times = sorted(matrix_times(actor, repeats))
+    p50, p95 = statistics.median(times), times[max(0, int(round(0.95 * len(times))) - 1)]
+    print(f"matrix: {len(times)} queries, p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms", flush=True)
+    return p50, p95
+
+
 def run_export_child(args, db) -> dict:
     command = [sys.executable, __file__, "--phase", "export", "--db", str(db)] + (["--tracemalloc"] if args.tracemalloc else [])
     child = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
@@ -251,9 +258,7 @@ def direct_tail(args, db, actor, using_sqlite_file) -> None:
     """Matrix and export over directly seeded statuses."""
     from django.db import connection
 
-    times = sorted(matrix_times(actor, args.matrix_repeats))
-    p50, p95 = statistics.median(times), times[max(0, int(round(0.95 * len(times))) - 1)]
-    print(f"matrix: {len(times)} queries, p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms", flush=True)
+    matrix_percentiles(actor, args.matrix_repeats)
     connection.close()
     print(f"load average before the export {os.getloadavg()[0]:.1f}", flush=True)
     export = run_export_child(args, db)
@@ -326,18 +331,10 @@ def main() -> None:
     statuses, history = EventStatus.objects.count(), StatusHistory.objects.count()
     del files
 
-    times = matrix_times(actor, args.matrix_repeats)
-    times.sort()
-    p50 = statistics.median(times)
-    p95 = times[max(0, int(round(0.95 * len(times))) - 1)]
-    print(f"matrix: {len(times)} queries, p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms", flush=True)
+    p50, p95 = matrix_percentiles(actor, args.matrix_repeats)
     connection.close()
 
-    command = [sys.executable, __file__, "--phase", "export", "--db", str(db)] + (["--tracemalloc"] if args.tracemalloc else [])
-    child = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy())
-    if child.returncode != 0:
-        sys.exit(child.stderr)
-    export = json.loads(child.stdout.strip().splitlines()[-1])
+    export = run_export_child(args, db)
     print(f"export: {export['rows']:,} rows in {export['export_s']:.1f} s ({export['export_cpu_s']:.1f} s CPU), file {export['file_mb']:.0f} MB, "
           f"peak RSS {export['peak_rss_mb']:.0f} MB (process before export {export['rss_before_mb']:.0f} MB)"
           + (f", tracemalloc peak {export['tracemalloc_peak_mb']:.0f} MB" if "tracemalloc_peak_mb" in export else ""), flush=True)

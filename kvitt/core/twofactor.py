@@ -21,6 +21,7 @@ middleware (it needs the acting role):
 
 from __future__ import annotations
 
+import functools
 import logging
 from base64 import b32encode
 from urllib.parse import urlencode
@@ -64,6 +65,7 @@ EXEMPT_VIEW_NAMES = frozenset(
 )
 
 
+@functools.cache  # ROLE_PRIVACY is fixed at import; no need to rebuild it on every request
 def roles_requiring_two_factor() -> frozenset[str]:
     return frozenset(
         role for role, classes in ROLE_PRIVACY.items() if role != "system" and classes & PATIENT_DATA_CLASSES

@@ -23,10 +23,15 @@ _held: dict[str, object] = {}
 _guard = threading.Lock()
 
 
-def lock_key(worker_id: str) -> int:
-    """A signed 64-bit advisory-lock key for a worker id (stable across processes and machines)."""
-    digest = hashlib.blake2b(f"kvitt-worker:{worker_id}".encode(), digest_size=8).digest()
+def advisory_key(*parts: str) -> int:
+    """A signed 64-bit PostgreSQL advisory-lock key for a name (stable across processes and machines)."""
+    digest = hashlib.blake2b(":".join(parts).encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big", signed=True)
+
+
+def lock_key(worker_id: str) -> int:
+    """A worker's liveness lock."""
+    return advisory_key("kvitt-worker", worker_id)
 
 
 def is_postgresql(alias: str = "default") -> bool:

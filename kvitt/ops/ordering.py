@@ -39,6 +39,8 @@ from django.conf import settings
 from django.db import connections
 from django.db.models import Exists, OuterRef, Q
 
+from kvitt.ops.liveness import advisory_key
+
 logger = logging.getLogger(__name__)
 
 
@@ -58,9 +60,8 @@ def first_in_line(model, unfinished: Q, receiver: dict) -> Q:
 
 
 def lock_key(kind: str, receiver: str) -> int:
-    """A signed 64-bit advisory-lock key for one receiver of one outbox."""
-    digest = hashlib.blake2b(f"kvitt-receiver:{kind}:{receiver}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
+    """The advisory-lock key of one receiver of one outbox."""
+    return advisory_key("kvitt-receiver", kind, receiver)
 
 
 @contextmanager

@@ -72,8 +72,8 @@ def test_a_kvitt_clinic_invoice_passes_the_official_artefacts():
 @needs_artifacts
 def test_a_broken_invoice_fails_both_with_the_same_rule():
     root = parse_xml(CLINIC_INVOICE)
-    due = root.find(".//{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}ID")
-    due.text = ""  # BT-1 invoice number empty -> BR-02
+    number = root.find(".//{urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2}ID")
+    number.text = ""  # BT-1 invoice number empty -> BR-02
     data = etree.tostring(root)
     official = validate_official(data, artifacts=ARTIFACTS)
     assert "BR-02" in {f.id for f in official.fatal}

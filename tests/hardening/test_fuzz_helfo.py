@@ -21,22 +21,17 @@ from kvitt.helfo.model import Bill, Claim, Diagnosis, Ident, PatientInfo, Referr
 from kvitt.helfo.signing import Pkcs12Signer, SignatureInvalid, verify
 from kvitt.helfo.tariffs import TariffFormatError, demo_table_bytes, read_open_data
 from kvitt.helfo.testserver import KuhrTestServer
+from tests.helfo.test_apprec import HEAD as APPREC_HEAD
 from tests.hardening.strategies import (
     FUZZ, JsonSeed, Seed, any_mutation, any_xml_mutation, dumps, expect, json_value, mutated_json, tried,
 )
 
-APPREC = Seed("AppRec", b"""<AppRec xmlns="http://www.kith.no/xmlstds/apprec/2004-11-21">
-  <MsgType V="APPREC"/>
-  <MIGversion>1.0 2004-11-21</MIGversion>
-  <GenDate>2026-01-07T10:31:07</GenDate>
-  <Id>1d6b0e00-33a1-11de-9255-0002a5d5c51b</Id>
-  <Sender><Role V="SENDER"/><HCP><Inst><Name>Helfo</Name><Id>889640782</Id><TypeId V="ENH"/></Inst></HCP></Sender>
-  <Receiver><Role V="RECEIVER"/><HCP><Inst><Name>Fysio AS</Name><Id>923609016</Id><TypeId V="ENH"/></Inst></HCP></Receiver>
-  <Status DN="Delvis OK" V="3"/><Error V="X99" DN="Ugyldig takst" S="2.16.578.1.12.4.1.1.8221"/>
-  <AdditionalInfo>Regning 2</AdditionalInfo>
-  <OriginalMsgId><MsgType DN="Legeoppgj\xc3\xb8rsmelding" V="LOM"/><IssueDate>2026-01-06T15:30:00</IssueDate>
-  <Id>6cb3c665-fc1b-4687-a9ed-2909d4763907</Id></OriginalMsgId>
-</AppRec>""")
+# The AppRec of tests/helfo/test_apprec.py, partly OK with one error.
+APPREC = Seed("AppRec", APPREC_HEAD.replace(
+    "{status}",
+    '<Status DN="Delvis OK" V="3"/><Error V="X99" DN="Ugyldig takst" S="2.16.578.1.12.4.1.1.8221"/>\n'
+    "  <AdditionalInfo>Regning 2</AdditionalInfo>",
+).encode())
 
 # Helfo's documentation example of one claim's status, with every part filled in.
 STATUS = JsonSeed("KUHR status", {

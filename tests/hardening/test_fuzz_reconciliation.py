@@ -7,11 +7,9 @@ ledger row is left behind (the failed ``ImportRun`` itself is recorded on purpos
 """
 
 import datetime
-import io
 
 import pytest
 from hypothesis import given, strategies as st
-from openpyxl import Workbook
 
 from kvitt.core.models import Membership, Organisation, User
 from kvitt.core.permissions import Actor
@@ -21,6 +19,7 @@ from kvitt.reconciliation.feeds import read_care_event_file, read_status_file
 from kvitt.reconciliation.formats.records import FeedError
 from kvitt.reconciliation.models import EventStatus, StatusHistory, TrackedEvent
 from tests.hardening.strategies import FUZZ, XML_TEXTS, Seed, any_mutation, any_xml_mutation, expect, mutated_lines, tried
+from tests.reconciliation.test_formats import xlsx_bytes
 from tests.reconciliation.ersmo_samples import PATIENTS, PROVIDER_ORGNR, UNIT_B, ersmo_file, event
 
 HEADER = ["event_number", "system", "status", "status_time", "code", "text", "product_code", "amount"]
@@ -34,17 +33,6 @@ ERSMO = Seed("ERSMO care events", ersmo_file([
     event("VH-1"), event("VH-2", unit=UNIT_B, products=(("B200", 120050), ("T1", None)), voided=True, patient=PATIENTS[1]),
     event("VH-3", patient=PATIENTS[2]),
 ]))
-
-
-def xlsx_bytes(rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Status"
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 # Cell values of every type openpyxl writes: text, numbers, dates, times, booleans, empty.

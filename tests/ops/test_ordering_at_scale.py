@@ -23,13 +23,7 @@ from tests.cases import factories as f
 from tests.ops import workers
 from tests.ops.ordered_receiver import OrderedReceiver
 
-pytestmark = [
-    pytest.mark.skipif(
-        "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
-        reason="many worker processes need PostgreSQL (run with DATABASE_URL=postgres://…)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [workers.needs_postgresql, pytest.mark.django_db(transaction=True)]
 
 CLINICS = 5
 BOOKINGS_PER_CLINIC = 6

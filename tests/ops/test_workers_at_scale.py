@@ -9,19 +9,12 @@ import os
 from collections import Counter
 
 import pytest
-from django.conf import settings as django_settings
 from django_tasks_db.compat import TaskResultStatus
 
 from kvitt.ops import liveness, reaper, taskbackend
 from tests.ops import jobs, workers
 
-pytestmark = [
-    pytest.mark.skipif(
-        "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
-        reason="many worker processes need PostgreSQL (run with DATABASE_URL=postgres://…)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = [workers.needs_postgresql, pytest.mark.django_db(transaction=True)]
 
 JOBS = 200
 WORKERS = 4

@@ -9,7 +9,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+from django.conf import settings as django_settings
 from django.db import connection
+
+# Worker processes share the test database with the test: only PostgreSQL serves them all at once.
+needs_postgresql = pytest.mark.skipif(
+    "postgresql" not in django_settings.DATABASES["default"]["ENGINE"],
+    reason="many worker processes need PostgreSQL (run with DATABASE_URL=postgres://…)",
+)
 
 REPO = Path(__file__).resolve().parents[2]
 KVITT = Path(sys.executable).with_name("kvitt")
