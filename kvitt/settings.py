@@ -256,9 +256,11 @@ if not DEBUG and not (KVITT_FIELD_KEYS and KVITT_SEARCH_KEY):
 # --- security: accounts ---
 # Two-factor authentication (TOTP) for staff roles that see patient identity or clinical
 # data and for admin users; kvitt/core/twofactor.py. API tokens (machine credentials) are
-# not asked; a session used on the API is.
+# not asked; a session used on the API is. The devices are kvitt.core.models.TOTPDevice
+# (seed encrypted with KVITT_FIELD_KEYS), not django-otp's otp_totp plugin, which keeps the
+# seed in clear: that app is not installed (core migration 0004 moved its rows).
 KVITT_2FA_REQUIRED = env_bool("KVITT_2FA_REQUIRED", True)
-INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp"]
+INSTALLED_APPS += ["django_otp"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1, "django_otp.middleware.OTPMiddleware"
 )

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
+from kvitt.booking.sealing import SealedTextField
 from kvitt.core.fieldcrypto import EncryptedJSONField
 
 
@@ -27,8 +28,9 @@ class JournalIntegration(models.Model):
     system = models.CharField(max_length=40, help_text=_("Which connector talks to the journal system"))
     base_url = models.URLField(help_text=_("The journal system's Kvitt endpoint, from the vendor"))
     client_id = models.CharField(max_length=120, blank=True)
-    api_key_sealed = models.TextField(blank=True, help_text=_("The vendor's API key, encrypted"))
-    webhook_key_sealed = models.TextField(help_text=_("HMAC-SHA256 key for X-Kvitt-Signature, encrypted"))
+    # Tokens of kvitt.booking.sealing (field-encryption keyring): open them with sealing.unseal.
+    api_key_sealed = SealedTextField(blank=True, help_text=_("The vendor's API key, encrypted"))
+    webhook_key_sealed = SealedTextField(help_text=_("HMAC-SHA256 key for X-Kvitt-Signature, encrypted"))
     status = models.CharField(max_length=10, choices=IntegrationStatus.choices, default=IntegrationStatus.DRAFT)
     activated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     activated_at = models.DateTimeField(null=True, blank=True)

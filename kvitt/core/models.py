@@ -1,15 +1,24 @@
-"""Users, organisations, memberships, API tokens and the audit log."""
+"""Users, organisations, memberships, API tokens, the audit log and two-factor devices."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import time
+from base64 import b32encode
+from binascii import unhexlify
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device, ThrottlingMixin, TimestampMixin
+from django_otp.oath import TOTP
+from django_otp.util import hex_validator, random_hex
+
+from kvitt.core.fieldcrypto import EncryptedCharField
 
 
 class User(AbstractUser):
@@ -143,3 +152,96 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_type}#{self.object_id}"
+
+
+def default_totp_key() -> str:
+    return random_hex(20)
+
+
+def totp_key_validator(value: str) -> None:
+    hex_validator()(value)
+
+
+class TOTPDevice(TimestampMixin, ThrottlingMixin, Device):
+    """A TOTP authenticator (RFC 6238) whose seed is encrypted at rest.
+
+    The same fields and verification as django-otp's ``otp_totp.TOTPDevice`` (which this
+    replaces, see migration 0004), except ``key``: django-otp keeps the seed as clear hex, so a
+    database dump would let anyone compute every user's codes. Here it is an
+    ``EncryptedCharField`` under KVITT_FIELD_KEYS, re-encrypted by ``kvitt keys rotate``.
+    django-otp finds this model like its own (``devices_for_user``, OTPMiddleware, ``login``
+    look through every ``Device`` subclass of the installed apps).
+    """
+
+    key = EncryptedCharField(
+        max_length=80,
+        validators=[totp_key_validator],
+        default=default_totp_key,
+        help_text="A hex-encoded secret key of up to 40 bytes, encrypted at rest.",
+    )
+    step = models.PositiveSmallIntegerField(default=30, help_text="The time step in seconds.")
+    t0 = models.BigIntegerField(default=0, help_text="The Unix time at which to begin counting steps.")
+    digits = models.PositiveSmallIntegerField(
+        choices=[(6, 6), (8, 8)], default=6, help_text="The number of digits to expect in a token."
+    )
+    tolerance = models.PositiveSmallIntegerField(
+        default=1, help_text="The number of time steps in the past or future to allow."
+    )
+    drift = models.SmallIntegerField(
+        default=0, help_text="The number of time steps the prover is known to deviate from our clock."
+    )
+    last_t = models.BigIntegerField(
+        default=-1,
+        help_text="The t value of the latest verified token. The next token must be at a higher time step.",
+    )
+
+    class Meta(Device.Meta):
+        verbose_name = "TOTP device"
+
+    @property
+    def bin_key(self) -> bytes:
+        return unhexlify(self.key.encode())
+
+    def verify_token(self, token) -> bool:
+        """django-otp's TOTPDevice.verify_token, unchanged: a token at a time step after
+        ``last_t`` within ``tolerance``; a match moves ``last_t`` (each code once) and, with
+        OTP_TOTP_SYNC, the drift; a miss counts towards the throttle."""
+        verify_allowed, _info = self.verify_is_allowed()
+        if not verify_allowed:
+            return False
+        try:
+            token = int(token)
+        except Exception:
+            verified = False
+        else:
+            totp = TOTP(self.bin_key, self.step, self.t0, self.digits, self.drift)
+            totp.time = time.time()
+            verified = totp.verify(token, self.tolerance, self.last_t + 1)
+            if verified:
+                self.last_t = totp.t()
+                if getattr(settings, "OTP_TOTP_SYNC", True):
+                    self.drift = totp.drift
+                self.throttle_reset(commit=False)
+                self.set_last_used_timestamp(commit=False)
+                self.save()
+        if not verified:
+            self.throttle_increment(commit=True)
+        return verified
+
+    def get_throttle_factor(self):
+        return getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1)
+
+    @property
+    def config_url(self) -> str:
+        """The otpauth:// URL an authenticator app scans (Key Uri Format), issuer from
+        OTP_TOTP_ISSUER, as django-otp builds it."""
+        label = str(self.user.get_username())
+        params = urlencode(
+            {"secret": b32encode(self.bin_key), "algorithm": "SHA1", "digits": self.digits, "period": self.step}
+        )
+        issuer = getattr(settings, "OTP_TOTP_ISSUER", "")
+        if issuer:
+            issuer = issuer.replace(":", "")
+            label = f"{issuer}:{label}"
+            params += f"&issuer={quote(issuer)}"  # RFC 3986, not quote_plus
+        return f"otpauth://totp/{quote(label)}?{params}"

@@ -17,6 +17,9 @@ middleware (it needs the acting role):
 - exempt: log-in/log-out, the two-factor pages, switching the acting membership and the
   language, health checks, static files, and the pages patients and partners reach through
   signed links (they carry their own credential and show no staff data).
+
+Devices are ``kvitt.core.models.TOTPDevice``: django-otp's TOTP with the seed encrypted at
+rest under KVITT_FIELD_KEYS (django-otp's own plugin keeps it in clear).
 """
 
 from __future__ import annotations
@@ -32,8 +35,8 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from kvitt.core.models import TOTPDevice
 from kvitt.core.permissions import ROLE_PRIVACY
 
 log = logging.getLogger(__name__)

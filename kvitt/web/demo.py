@@ -215,7 +215,7 @@ def load_users(ctx: DemoContext) -> None:
 def _demo_two_factor_devices(users) -> None:
     """A confirmed TOTP device per demo user, so that the roles with patient data can pass the
     second factor: `kvitt otp-code USERNAME` prints the current code (development only)."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from kvitt.core.models import TOTPDevice
 
     for user in users:
         if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():

@@ -19,9 +19,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.converters import IntConverter, UUIDConverter
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from kvitt.core.models import AuditEntry, Organisation, OrganisationKind, Role
+from kvitt.core.models import AuditEntry, Organisation, OrganisationKind, Role, TOTPDevice
 from kvitt.core.twofactor import EXEMPT_VIEW_NAMES, roles_requiring_two_factor
 from tests import factories as f
 

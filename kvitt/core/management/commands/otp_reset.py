@@ -2,7 +2,8 @@ import logging
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from kvitt.core.models import TOTPDevice
 
 log = logging.getLogger("kvitt.core.twofactor")
 
