@@ -21,7 +21,14 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-install: $(VENV)/.installed
+# The compiled e-invoice rule engine (Cython over libxml2's tree; the Python engine is its
+# reference and runs where it is not built), rebuilt when its sources change.
+COMPILED_RULES := kvitt/einvoice/rules/compiled
+$(COMPILED_RULES)/.built: $(VENV)/.installed $(wildcard $(COMPILED_RULES)/*.pyx $(COMPILED_RULES)/*.pxd)
+	$(BIN)/python -m kvitt.einvoice.rules.compiled.build
+	touch $@
+
+install: $(VENV)/.installed $(COMPILED_RULES)/.built
 
 install-test: install official-artifacts
 
@@ -66,4 +73,4 @@ audit: install
 	$(BIN)/pip-audit -r requirements.lock
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info $(COMPILED_RULES)/*.so $(COMPILED_RULES)/*.cpp $(COMPILED_RULES)/.built

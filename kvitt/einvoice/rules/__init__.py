@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 
 from lxml import etree
@@ -13,7 +14,7 @@ from lxml import etree
 from . import cen, national, peppol, syntax, ubl_cr, vat  # noqa: F401  (importing registers the rules)
 from .base import FATAL, RULES, WARNING, Doc, Finding, Rule, element_path
 
-__all__ = ["check", "Finding", "Rule", "RULES", "FATAL", "WARNING", "rule_ids", "SOURCES"]
+__all__ = ["check", "check_python", "Finding", "Rule", "RULES", "FATAL", "WARNING", "rule_ids", "SOURCES"]
 
 SOURCES = ("CEN", "PEPPOL")
 
@@ -33,8 +34,33 @@ def rule_ids() -> set[str]:
     return {r.id for r in RULES}
 
 
+ENGINE_ENV = "KVITT_EINVOICE_ENGINE"
+_compiled = None
+
+
+def _compiled_engine():
+    """The compiled twin when it is built and not switched off (``KVITT_EINVOICE_ENGINE=python``)."""
+    global _compiled
+    if _compiled is None:
+        from . import compiled
+
+        _compiled = compiled if compiled.available() and os.environ.get(ENGINE_ENV, "auto") != "python" else False
+    return _compiled or None
+
+
 def check(root: etree._Element, *, sources: tuple[str, ...] = SOURCES) -> list[Finding]:
-    """All failed assertions of the selected rule sets: CEN findings before Peppol/national ones."""
+    """All failed assertions of the selected rule sets: CEN findings before Peppol/national ones.
+
+    Runs the compiled engine when it is built (same findings, see kvitt.einvoice.rules.compiled),
+    otherwise the Python one."""
+    engine = _compiled_engine()
+    if engine is not None:
+        return engine.check(root, sources)
+    return check_python(root, sources=sources)
+
+
+def check_python(root: etree._Element, *, sources: tuple[str, ...] = SOURCES) -> list[Finding]:
+    """The Python engine: the reference the compiled one is held to."""
     doc = Doc(root)
     findings: list[Finding] = []
     for source in sources:

@@ -374,10 +374,12 @@ def _python_predicate(text: str):
     match = _ATTRIBUTE_EQUALS.match(text)
     if match:
         name, value = match.groups()
+        _ATTRIBUTE_PREDICATES.add(text)
         return lambda el: el.get(name) == value
     match = _ATTRIBUTE_EXISTS.match(text)
     if match:
         name = match.group(1)
+        _ATTRIBUTE_PREDICATES.add(text)
         return lambda el: el.get(name) is not None
     match = _UPPER_CHILD_EQUALS.match(text)
     if match:
@@ -387,6 +389,7 @@ def _python_predicate(text: str):
     return None
 
 
+_ATTRIBUTE_PREDICATES: set[str] = set()
 _ATTRIBUTE_EQUALS = re.compile(r"^@([A-Za-z]+)\s*=\s*'([^']*)'$")
 _ATTRIBUTE_EXISTS = re.compile(r"^@([A-Za-z]+)$")
 _UPPER_CHILD_EQUALS = re.compile(
@@ -424,6 +427,13 @@ def compiled_context(expr: str) -> list | None:
 def _branch_matches(doc: "Doc", branch: _Branch, el) -> bool:
     # Tags along the ancestor chain first (cheap), predicates only for structural matches.
     steps = branch.steps
+    if len(steps) == 1:  # most predicate contexts: one step, no ancestors to walk
+        if branch.absolute and el.getparent() is not None:
+            return False
+        for text, predicate in steps[0].predicates:
+            if not doc.predicate(text, predicate, el):
+                return False
+        return True
     chain = [el]
     node = el
     for step in reversed(steps[:-1]):
@@ -441,6 +451,8 @@ def _branch_matches(doc: "Doc", branch: _Branch, el) -> bool:
 
 
 _ANY = object()
+_ALL_ATTRIBUTES = etree.XPath("//@*")
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z]+$")
 
 
 class _Dispatch:
@@ -489,12 +501,17 @@ def _selector(step: _Step):
     match = _ATTRIBUTE_EQUALS.match(text)
     if match:
         return ("attr", match.group(1)), match.group(2)
+    match = _UPPER_CHILD_EQUALS.match(text)
+    if match:  # the VATEX contexts: one upper-cased exemption code decides between ~20 of them
+        return ("upper", f"cbc:{match.group(1)}"), match.group(2)
     return None
 
 
 def _discriminator(el, kind: tuple):
     if kind[0] == "id":
         return nsp(sv(first(el, "cbc:ID")))
+    if kind[0] == "upper":
+        return sv(first(el, kind[1])).translate(_ASCII_UPPER)
     return el.get(kind[1])
 
 
@@ -540,7 +557,8 @@ class Doc:
                 text = el.text
                 if not text or not text.strip():
                     empty.append(el)
-            elif not any(isinstance(child.tag, str) for child in el) and not "".join(el.itertext()).strip():
+            elif not isinstance(el[0].tag, str) and not any(isinstance(child.tag, str) for child in el) \
+                    and not "".join(el.itertext()).strip():  # an element first child settles it (the usual case)
                 empty.append(el)
             seen = None
             for key in ((parent.tag if parent is not None else None, tag), (_ANY, tag)):
@@ -581,6 +599,8 @@ class Doc:
             return found
         if callable(expr):
             found = expr(self)
+        elif expr.startswith("//@") and _ATTRIBUTE_NAME.match(expr, 3) and expr[3:] not in self.attribute_names:
+            found = []
         else:
             branches = compiled_context(expr)
             if branches is None:
@@ -608,14 +628,25 @@ class Doc:
         return found
 
     def predicate(self, text: str, compiled, el) -> bool:
-        """A context predicate on one element; XPath ones are cached, Python ones are cheaper to redo."""
-        if not isinstance(compiled, etree.XPath):
-            return bool(compiled(el))
-        key = (text, id(el))
+        """A context predicate on one element, evaluated once per document (several contexts
+        share the same predicate on the same element, e.g. ``[cac:TaxScheme/cbc:ID='VAT']``);
+        an attribute test is cheaper to redo than to look up."""
+        if text in _ATTRIBUTE_PREDICATES:
+            return compiled(el)
+        key = (text, el)
         result = self._predicates.get(key)
         if result is None:
             result = self._predicates[key] = bool(compiled(el))
         return result
+
+    @property
+    def attribute_names(self) -> frozenset:
+        """The names of every attribute in the document (one XPath pass in C): a ``//@name``
+        question about an attribute no element carries needs no tree walk."""
+        names = self._memo.get("attribute_names")
+        if names is None:
+            names = self._memo["attribute_names"] = frozenset(a.attrname for a in _ALL_ATTRIBUTES(self.root))
+        return names
 
     def memo(self, key, compute):
         if key not in self._memo:

@@ -65,11 +65,22 @@ for _order, (_rule_id, _path, _message) in enumerate(_load()):
 _INVOICE = f"{{{INVOICE_NS}}}Invoice"
 
 
+def _present(doc, path: str) -> bool:
+    """``exists(path)`` without a tree walk when the answer is already known: most documents
+    carry none of these attributes, and ``//`` element paths come from the index pass."""
+    _, at, attribute = path.rpartition("@")
+    if at:
+        return attribute in doc.attribute_names and exists(doc.root, path)
+    if path.startswith("//"):
+        return bool(doc.context(path))
+    return exists(doc.root, path)
+
+
 def findings(doc) -> list[Finding]:
     """All UBL-CR warnings of one document, in rule order (the same as running each rule)."""
     if doc.root.tag != _INVOICE:
         return []
     hits = [_BY_TAGS[p] for p in _element_paths(doc) if p in _BY_TAGS]
-    hits += [(order, rule_id, text) for order, rule_id, path, text in _BY_XPATH if exists(doc.root, path)]
+    hits += [(order, rule_id, text) for order, rule_id, path, text in _BY_XPATH if _present(doc, path)]
     location = element_path(doc.root)
     return [Finding(rule_id, WARNING, text, location) for _, rule_id, text in sorted(hits)]
