@@ -31,6 +31,7 @@ def _clinical_strings() -> set[str]:
 
 
 def _leaks(body: str, clinical: set[str]) -> list[str]:
+    """Clinical strings standing as words of their own: a random CSRF token may hold "L03"."""
     return sorted(s for s in clinical if re.search(rf"(?<![\w.]){re.escape(s)}(?![\w])", body))
 
 
@@ -53,7 +54,7 @@ def test_collection_agent_responses_contain_no_clinical_text():
     for name, response in responses.items():
         assert response.status_code == 200, name
         body = response.content.decode()
-        leaked = sorted(s for s in clinical if s in body)
+        leaked = _leaks(body, clinical)
         assert not leaked, f"{name} shows clinical data: {leaked[:5]}"
     # The debtor's name is there: the agent can do the job.
     assert in_collection[0].patient.name in responses[f"case {in_collection[0].pk}"].content.decode()
