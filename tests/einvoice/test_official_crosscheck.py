@@ -88,3 +88,48 @@ def test_a_dynamic_error_in_the_official_stylesheet_is_a_fatal_finding_not_a_cra
     report = validate_official(etree.tostring(root), artifacts=ARTIFACTS)
     assert not report.valid
     assert any(f.id == DYNAMIC_ERROR and "PEPPOL-EN16931-UBL.xsl" in f.message for f in report.fatal)
+
+
+# Characters Python counts as white space or digits and XPath/XML Schema do not (NBSP, U+3000,
+# NEL, Arabic-Indic and full-width digits), and the XML white space both agree on.
+_ODD_TEXTS = (
+    lambda text: "\u00a0",
+    lambda text: "\u3000",
+    lambda text: f"\u00a0{text}\u00a0",
+    lambda text: f"\t{text}\n",
+    lambda text: text.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")),
+    lambda text: text.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    lambda text: f"{text}\u0085",
+)
+
+
+def _fired(findings) -> set[tuple[str, str]]:
+    return {(f.id, f.flag) for f in findings if not _newer_than_the_build(f.id)}
+
+
+@needs_artifacts
+def test_white_space_and_digits_have_their_xpath_meaning():
+    """Every leaf of the clinic invoice in turn gets an odd text; native and official must fire
+    the same rules (where Saxon stops with a dynamic error, e.g. casting NBSP to a decimal, the
+    official side has no verdict to compare and the document is fatal on both sides anyway)."""
+    artifacts = official_artifacts(ARTIFACTS)
+    leaves = [n for n, el in enumerate(parse_xml(CLINIC_INVOICE).iter())
+              if isinstance(el.tag, str) and len(el) == 0 and (el.text or "").strip()]
+    compared, wrong = 0, []
+    for turn, index in enumerate(leaves):
+        for odd in (_ODD_TEXTS[turn % len(_ODD_TEXTS)], _ODD_TEXTS[(turn + 3) % len(_ODD_TEXTS)]):
+            root = parse_xml(CLINIC_INVOICE)
+            leaf = list(root.iter())[index]
+            leaf.text = odd(leaf.text)
+            data = etree.tostring(root)
+            official = run_stylesheets(parse_xml(data), artifacts)
+            if any(f.id == DYNAMIC_ERROR for f in official):
+                continue
+            compared += 1
+            native = check(parse_xml(data))
+            if _fired(native) != _fired(official):
+                wrong.append(f"{etree.QName(leaf).localname}={leaf.text!r}: native only "
+                             f"{sorted(_fired(native) - _fired(official))}, official only "
+                             f"{sorted(_fired(official) - _fired(native))}")
+    assert compared > 50
+    assert wrong == [], "\n".join(wrong)

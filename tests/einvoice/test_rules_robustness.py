@@ -12,7 +12,8 @@ from tests.einvoice.test_rules_cen import CLINIC_INVOICE, clinic_root
 
 ELEMENT_COUNT = sum(1 for el in clinic_root().iter() if isinstance(el.tag, str))
 ODD_TEXT = st.sampled_from(["", " ", "abc", "-1", "1e3", "0.005", "NaN", "2026-13-45", "true", "0", "∞", "1.2.3",
-                            "99999999999999999999999999.99", "S", "O", "E", "AE", "VAT", "NO974760673MVA"])
+                            "99999999999999999999999999.99", "S", "O", "E", "AE", "VAT", "NO974760673MVA",
+                            "\u00a0", "\u3000", "²", "٣٤", "１２", "\u00a0E\u00a0", "\u0085"])
 MUTATION = st.tuples(st.sampled_from(["text", "delete", "duplicate", "attribute"]),
                      st.integers(min_value=1, max_value=ELEMENT_COUNT - 1), ODD_TEXT)
 
@@ -105,3 +106,15 @@ def test_threads_get_the_same_findings_as_one_thread():
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert list(pool.map(ids, inputs)) == expected
     assert any(expected[len(documents):])
+
+
+def test_checksums_read_only_ascii_digits():
+    # str.isdigit() takes '²' and '٣', which int() then refuses or reads as digits: the
+    # checksum helpers answer "not valid", as the official xs:integer casts do, and never raise.
+    from kvitt.einvoice.rules import national, peppol
+
+    assert national.tin_verification("²" * 9) is False
+    assert national.tin_verification("٠" * 9) is False
+    assert national.tin_verification("094259216") is True
+    assert peppol._se_orgnr("５５６０３６０７９３") is False
+    assert peppol._partita_iva("IT" + "٠" * 11) is False

@@ -106,19 +106,38 @@ def sv(node) -> str:
     return "".join(node.itertext())
 
 
+# The only characters XPath and XML Schema treat as white space (normalize-space(), the
+# whitespace collapse of a cast); Python's split()/strip() would also take NBSP, U+3000 and the
+# other Unicode spaces, which the official rules keep as content.
+XML_SPACE = " \t\r\n"
+_XML_SPACE_RUN = re.compile(r"[ \t\r\n]+")
+
+
 def nsp(text: str) -> str:
     """XPath normalize-space()."""
-    return " ".join(text.split())
+    if text.isascii():  # the other ASCII spaces split() knows (VT, FF, FS..US) cannot occur in XML text
+        return " ".join(text.split())
+    return _XML_SPACE_RUN.sub(" ", text).strip(" ")
 
 
-_DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+def ascii_digits(text: str) -> bool:
+    """Only 0-9, as an xs:integer cast reads digits (str.isdigit() also takes '²' and '٣')."""
+    return text.isascii() and text.isdigit()
+
+
+def xstrip(text: str) -> str:
+    """The leading and trailing white space a cast to an XML Schema type drops."""
+    return text.strip(XML_SPACE)
+
+
+_DECIMAL_RE = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 
 
 def dec(node) -> Decimal | None:
     """xs:decimal(node): None when absent or not a decimal lexical form."""
     if node is None:
         return None
-    text = sv(node).strip()
+    text = xstrip(sv(node))
     if not _DECIMAL_RE.match(text):
         return None
     try:
@@ -127,7 +146,7 @@ def dec(node) -> Decimal | None:
         return None
 
 
-_NUMBER_RE = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
+_NUMBER_RE = re.compile(r"^[ \t\r\n]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?[ \t\r\n]*$")
 
 
 def num(node) -> Decimal | None:
@@ -137,7 +156,7 @@ def num(node) -> Decimal | None:
     text = sv(node)
     if not _NUMBER_RE.match(text):
         return None
-    return Decimal(text.strip())
+    return Decimal(xstrip(text))
 
 
 def xround(value: Decimal) -> Decimal:
@@ -152,7 +171,7 @@ def round2(value: Decimal) -> Decimal:
 
 def xbool(node) -> bool | None:
     """xs:boolean cast of an untyped value (None when not castable)."""
-    text = sv(node).strip()
+    text = xstrip(sv(node))
     if text in ("true", "1"):
         return True
     if text in ("false", "0"):
@@ -162,8 +181,8 @@ def xbool(node) -> bool | None:
 
 def xdate(node) -> date | None:
     """xs:date(node) or None when the value is not a date."""
-    text = sv(node).strip()
-    match = re.match(r"^(-?\d{4,})-(\d{2})-(\d{2})(Z|[+-]\d{2}:\d{2})?$", text)
+    text = xstrip(sv(node))
+    match = re.match(r"^(-?[0-9]{4,})-([0-9]{2})-([0-9]{2})(Z|[+-][0-9]{2}:[0-9]{2})?$", text)
     if not match:
         return None
     try:
@@ -555,10 +574,10 @@ class Doc:
             paths[el] = paths[parent] + (tag,) if parent is not None else ()
             if len(el) == 0:
                 text = el.text
-                if not text or not text.strip():
+                if not text or not text.strip(XML_SPACE):
                     empty.append(el)
             elif not isinstance(el[0].tag, str) and not any(isinstance(child.tag, str) for child in el) \
-                    and not "".join(el.itertext()).strip():  # an element first child settles it (the usual case)
+                    and not "".join(el.itertext()).strip(XML_SPACE):  # an element first child settles it (the usual case)
                 empty.append(el)
             seen = None
             for key in ((parent.tag if parent is not None else None, tag), (_ANY, tag)):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .base import FATAL, WARNING, add, exists, first, nodes, nsp, num, sv, xdate
+from .base import FATAL, WARNING, add, ascii_digits, exists, first, nodes, nsp, num, sv, xdate
 from .peppol import supplier_country
 
 ROOT = "/ubl:Invoice | /cn:CreditNote"
@@ -284,7 +284,7 @@ national("NL-R-009", _when(_nl_supplier, "//cac:OrderLineReference/cbc:LineID"),
 def tin_verification(value: str) -> bool:
     """u:TinVerification: the ninth digit of a Greek TIN from the weighted sum of the first eight."""
     digits = list(value)
-    if len(digits) < 9 or not all(d.isdigit() for d in digits[:9]):
+    if len(digits) < 9 or not ascii_digits(value[:9]):
         return False
     checksum = sum(int(digits[i]) * (2 ** (8 - i)) for i in range(8))
     return (checksum % 11) % 10 == int(digits[8])
@@ -365,7 +365,7 @@ def _gr_r_001_3(el, doc) -> bool:
 
 def _gr_r_001_4(el, doc) -> bool:
     value = _segment(el, 3)
-    return bool(nsp(value)) and num(value) is not None and bool(re.fullmatch(r"\s*[+-]?\d+\s*", value)) and int(value) >= 0
+    return bool(nsp(value)) and num(value) is not None and bool(re.fullmatch(r"[ \t\r\n]*[+-]?[0-9]+[ \t\r\n]*", value)) and int(value) >= 0
 
 
 _GR_ID = _when(_gr_sender, "/ubl:Invoice/cbc:ID | /cn:CreditNote/cbc:ID")

@@ -18,6 +18,7 @@ from .base import (
     FATAL,
     WARNING,
     add,
+    ascii_digits,
     dec,
     dsum,
     exists,
@@ -310,7 +311,7 @@ def _codice_ipa(value: str) -> bool:
 
 
 def _integer_castable(value: str) -> bool:
-    return bool(re.fullmatch(r"\s*[+-]?[0-9]+\s*", value))
+    return bool(re.fullmatch(r"[ \t\r\n]*[+-]?[0-9]+[ \t\r\n]*", value))
 
 
 def _codice_fiscale(value: str) -> bool:
@@ -327,11 +328,11 @@ def _partita_iva(value: str) -> bool:
     if value[:2] not in ("IT", "it"):
         return True
     code = value[2:]
-    return len(code) == 11 and code.isdigit() and luhn.is_valid(code)
+    return len(code) == 11 and ascii_digits(code) and luhn.is_valid(code)
 
 
 def _se_orgnr(value: str) -> bool:
-    return len(value) == 10 and value.isdigit() and luhn.is_valid(value)
+    return len(value) == 10 and ascii_digits(value) and luhn.is_valid(value)
 
 
 def _abn(value: str) -> bool:
@@ -463,7 +464,7 @@ def _first_vat_company(party) -> str:
 
 def _xpath_number(text: str) -> bool:
     """string(number(text)) != 'NaN'."""
-    return bool(re.fullmatch(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*", text))
+    return bool(re.fullmatch(r"[ \t\r\n]*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)[ \t\r\n]*", text))
 
 
 def _se_orgnr_check(value: str) -> bool:

@@ -7,7 +7,6 @@ from lxml.includes.tree cimport xmlNode
 from kvitt.einvoice.rules.compiled.engine cimport (
     CPath, Engine, Nodes, RuleFn, any_not_empty, attr, category_id, child, cpath, dec, dsum, exists, first,
     is_tag, is_vat_scheme, is_xpath_vat_scheme, named_from, nodes, nsp, num, parent, register, sv, sv_set,
-    xnsp,
 )
 
 from kvitt.einvoice.rules import RULES, cen
@@ -40,7 +39,7 @@ for _rule in RULES:
 #
 # Everything below mirrors one test of kvitt/einvoice/rules/cen.py. Where the Python rule asks
 # lxml's XPath (paths with predicates or ``..``), the XPath 1.0 semantics are kept here too
-# (the engine's xnsp and is_xpath_vat_scheme; cpath predicates already have them).
+# (the engine's is_xpath_vat_scheme; cpath predicates already have them).
 
 from decimal import Decimal
 
@@ -112,7 +111,7 @@ cdef int t_allowance_total(Engine e, xmlNode* el, object param) except -1:
     while item is not NULL:
         flag = child(item, cbc, b"ChargeIndicator")
         while flag is not NULL:
-            if xnsp(sv(flag)) in accepted:
+            if nsp(sv(flag)) in accepted:
                 items = True
                 amount = child(item, cbc, b"Amount")
                 while amount is not NULL:

@@ -114,7 +114,6 @@ cdef bint is_xpath_vat_scheme(xmlNode* el) except -1
 cdef xmlNode* child(xmlNode* el, const char* ns, const char* local) noexcept
 cdef xmlNode* named_from(xmlNode* node, const char* ns, const char* local) noexcept
 cdef str text_of(xmlNode* node)
-cdef str xnsp(str text)
 cdef set sv_set(Nodes found)
 cdef object dsum(Nodes found)
 cdef str category_id(xmlNode* el)

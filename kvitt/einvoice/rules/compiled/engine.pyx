@@ -145,27 +145,27 @@ cdef str sv(xmlNode* node):
 
 
 cdef bint _blank(xmlNode* node) except -1:
-    """``not sv(node).strip()`` without building the string when the bytes decide it: any
-    ASCII non-space byte means not blank; only ASCII spaces means blank; otherwise (non-ASCII
-    characters, which may be Unicode spaces) ask Python's strip like the Python engine."""
+    """``not nsp(sv(node))`` on the bytes: blank when only XML white space (space, tab, CR,
+    LF); any other byte, a non-ASCII one too, is content."""
     cdef string text
     cdef size_t i
     cdef unsigned char c
-    cdef bint other = False
     _collect_text(node, text)
     for i in range(text.size()):
         c = <unsigned char>text[i]
-        if c >= 128:
-            other = True
-        elif not (c == 32 or (9 <= c <= 13) or (28 <= c <= 31)):
+        if not (c == 32 or c == 9 or c == 10 or c == 13):
             return False
-    if not other:
-        return True
-    return not PyUnicode_DecodeUTF8(text.c_str(), text.size(), NULL).strip()
+    return True
+
+
+_nsp = pybase.nsp
 
 
 cdef str nsp(str text):
-    return " ".join(text.split())
+    """XPath normalize-space() (base.nsp: only XML white space counts)."""
+    if text.isascii():
+        return " ".join(text.split())
+    return _nsp(text)
 
 
 cdef object attr(xmlNode* node, const char* name):
@@ -401,13 +401,7 @@ def compile_path(text):
 # ------------------------------------------------------------------ predicates and steps
 
 
-_XML_SPACE = _re.compile(r"[ \t\r\n]+")
 _VAT_LETTERS = str.maketrans("vat", "VAT")
-
-
-cdef str xnsp(str text):
-    """XPath normalize-space(): only space, tab, CR and LF count as white space."""
-    return _XML_SPACE.sub(" ", text).strip(" ")
 
 
 cdef bint _vat_scheme(xmlNode* el, bint xpath) except -1:
@@ -421,7 +415,7 @@ cdef bint _vat_scheme(xmlNode* el, bint xpath) except -1:
             while ident is not NULL:
                 if is_tag(ident, <const char*>CBC, b"ID"):
                     value = sv(ident)
-                    if (xnsp(value).translate(_VAT_LETTERS) if xpath else nsp(value).upper()) == "VAT":
+                    if (nsp(value).translate(_VAT_LETTERS) if xpath else nsp(value).upper()) == "VAT":
                         return True
                 ident = ident.next
         scheme = scheme.next
@@ -438,12 +432,12 @@ cdef str category_id(xmlNode* el):
     return nsp(sv(child(el, <const char*>CBC, b"ID")))
 
 
-cdef bint _charge_indicator(xmlNode* el, tuple accepted, bint xpath) except -1:
+cdef bint _charge_indicator(xmlNode* el, tuple accepted) except -1:
     cdef xmlNode* kid = el.children
     while kid is not NULL:
         if is_tag(kid, <const char*>CBC, b"ChargeIndicator"):
             value = sv(kid)
-            if (xnsp(value) if xpath else nsp(value)) in accepted:
+            if nsp(value) in accepted:
                 return True
         kid = kid.next
     return False
@@ -513,11 +507,13 @@ cdef bint pred_holds(Engine e, Pred p, xmlNode* el) except -1:
     cdef bint multiplier, base_amount
     if p.kind == P_VAT:
         return _vat_scheme(el, False)
-    if p.kind == P_CI_FALSE:
-        return _charge_indicator(el, ("false", "0"), False)
-    if p.kind == P_CI_TRUE:
-        return _charge_indicator(el, ("true", "1"), False)
-    if p.kind == P_ID_EQ:
+    # normalize-space has one meaning in both engines, so the XPath and the context forms of
+    # the ChargeIndicator and ID predicates are the same test
+    if p.kind == P_CI_FALSE or p.kind == P_X_CI_FALSE:
+        return _charge_indicator(el, ("false", "0"))
+    if p.kind == P_CI_TRUE or p.kind == P_X_CI_TRUE:
+        return _charge_indicator(el, ("true", "1"))
+    if p.kind == P_ID_EQ or p.kind == P_X_ID_EQ:
         return nsp(sv(child(el, <const char*>CBC, b"ID"))) == p.value.decode()
     if p.kind == P_ATTR_EQ:
         value = attr(el, <const char*>p.local)
@@ -526,12 +522,6 @@ cdef bint pred_holds(Engine e, Pred p, xmlNode* el) except -1:
         return _attribute(el, <const char*>p.local) is not NULL
     if p.kind == P_X_VAT:
         return _vat_scheme(el, True)
-    if p.kind == P_X_CI_FALSE:
-        return _charge_indicator(el, ("false", "0"), True)
-    if p.kind == P_X_CI_TRUE:
-        return _charge_indicator(el, ("true", "1"), True)
-    if p.kind == P_X_ID_EQ:
-        return xnsp(sv(child(el, <const char*>CBC, b"ID"))) == p.value.decode()
     if p.kind == P_CHILD_EQ_ANY:
         kid = el.children
         while kid is not NULL:
@@ -540,7 +530,7 @@ cdef bint pred_holds(Engine e, Pred p, xmlNode* el) except -1:
             kid = kid.next
         return False
     if p.kind == P_FIRST_XNSP_IN:
-        return xnsp(sv(child(el, <const char*>p.ns, <const char*>p.local))) in p.python
+        return nsp(sv(child(el, <const char*>p.ns, <const char*>p.local))) in p.python
     if p.kind == P_MULTIPLIER_BASE:
         multiplier = child(el, <const char*>CBC, b"MultiplierFactorNumeric") is not NULL
         base_amount = child(el, <const char*>CBC, b"BaseAmount") is not NULL

@@ -25,7 +25,7 @@ _pynum = pybase.num
 _DATE_RE = pynational._DATE_RE
 _GREEK_DOCUMENT_TYPES = pynational._GREEK_DOCUMENT_TYPES
 _IT_TAX_ID = re.compile(r"[A-Z0-9]{11,16}")
-_INTEGER = re.compile(r"\s*[+-]?\d+\s*")
+_INTEGER = re.compile(r"[ \t\r\n]*[+-]?[0-9]+[ \t\r\n]*")
 _MARK = re.compile(r"^[1-9]([0-9]*)")
 
 cdef CPath SUPPLIER_COMPANY = cpath("cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")

@@ -18,7 +18,7 @@ import re
 from decimal import Decimal
 
 from kvitt.einvoice.rules import RULES, peppol
-from kvitt.einvoice.rules.base import CAC_NS, CBC_NS, dec as _dec, dsum, round2, xdate
+from kvitt.einvoice.rules.base import CAC_NS, CBC_NS, XML_SPACE, dec as _dec, dsum, round2, xdate
 from kvitt.einvoice.rules.codelists import UNCL2005, codes
 
 cdef bytes CBC = CBC_NS.encode()
@@ -61,7 +61,7 @@ cdef object fdec(str value):
     cdef Py_UCS4 ch
     cdef Py_ssize_t i = 0, before = 0, after = 0
     cdef bint dot = False
-    text = value.strip()
+    text = value.strip(XML_SPACE)
     for ch in text:
         if ch > 127:
             return _dec(text)
@@ -615,7 +615,7 @@ cdef bint is_xdate(str value) except -1:
     """``xdate(value) is not None``: plain ASCII YYYY-MM-DD answered here, any other form
     (time zones, long or negative years, non-ASCII digits) by base.xdate."""
     cdef int year, month, day, last
-    text = value.strip()
+    text = value.strip(XML_SPACE)
     if len(text) == 10 and text[4] == u'-' and text[7] == u'-':
         year, month, day = digits_at(text, 0, 4), digits_at(text, 5, 2), digits_at(text, 8, 2)
         if year >= 0 and month >= 0 and day >= 0:

@@ -20,7 +20,7 @@ from kvitt.einvoice.rules.compiled.engine cimport (
 from decimal import Decimal
 
 from kvitt.einvoice.rules import RULES, vat
-from kvitt.einvoice.rules.base import round2, xround
+from kvitt.einvoice.rules.base import XML_SPACE, round2, xround
 from kvitt.einvoice.rules.cen import CI_FALSE, CI_TRUE, VAT
 
 # ------------------------------------------------------------------ paths (as vat.py writes them)
@@ -57,7 +57,7 @@ cdef CPath CUSTOMER_COUNTRY = cpath("cac:AccountingCustomerParty/cac:Party/cac:P
 
 cdef object xbool_node(xmlNode* node):
     """base.xbool on a node (None when not castable)."""
-    text = sv(node).strip()
+    text = sv(node).strip(XML_SPACE)
     if text == "true" or text == "1":
         return True
     if text == "false" or text == "0":
