@@ -169,6 +169,16 @@ def round2(value: Decimal) -> Decimal:
     return xround(value * 100) / 100
 
 
+def rate_tax(taxable: Decimal, percent: Decimal) -> Decimal:
+    """The tax a rate gives: ``round(abs(taxable) * (percent div 100) * 10 * 10) div 100``."""
+    return round2(abs(taxable) * (percent / 100))
+
+
+def within_one(tax: Decimal, expected: Decimal) -> bool:
+    """The official rounding tolerance: ``abs(tax) - 1 < expected < abs(tax) + 1``."""
+    return abs(tax) - 1 < expected < abs(tax) + 1
+
+
 def xbool(node) -> bool | None:
     """xs:boolean cast of an untyped value (None when not castable)."""
     text = xstrip(sv(node))

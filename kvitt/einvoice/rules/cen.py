@@ -25,8 +25,10 @@ from .base import (
     nodes,
     nsp,
     num,
+    rate_tax,
     round2,
     sv,
+    within_one,
     xdate,
     xround,
 )
@@ -165,9 +167,15 @@ def _br_co_11_12(flag_path: str, total_name: str):
 
 
 def _br_co_13(el, doc):
-    charge, allowance = first(el, "cbc:ChargeTotalAmount"), first(el, "cbc:AllowanceTotalAmount")
-    tax_exclusive = dec(first(el, "cbc:TaxExclusiveAmount"))
-    lines = dec(first(el, "cbc:LineExtensionAmount"))
+    return br_co_13_holds(*(first(el, f"cbc:{name}") for name in (
+        "TaxExclusiveAmount", "LineExtensionAmount", "ChargeTotalAmount", "AllowanceTotalAmount")))
+
+
+def br_co_13_holds(tax_exclusive, lines, charge, allowance) -> bool:
+    """BR-CO-13 on the four totals, each an element or its string value, None when absent
+    (an absent charge or allowance total counts as none; a present one must be a decimal).
+    The compiled engine calls it with the values it found."""
+    tax_exclusive, lines = dec(tax_exclusive), dec(lines)
     if tax_exclusive is None or lines is None:
         return False
     if charge is None and allowance is None:
@@ -187,11 +195,13 @@ def _br_co_13(el, doc):
 
 
 def _br_co_16(el, doc):
+    return br_co_16_holds(*(dec(first(el, f"cbc:{name}")) for name in (
+        "PrepaidAmount", "PayableRoundingAmount", "PayableAmount", "TaxInclusiveAmount")))
+
+
+def br_co_16_holds(prepaid, rounding, payable, inclusive) -> bool:
+    """BR-CO-16 on the decimal totals (None when absent or not a decimal)."""
     # xs:decimal(x) used as a condition is false both when x is absent and when it is zero.
-    prepaid = dec(first(el, "cbc:PrepaidAmount"))
-    rounding = dec(first(el, "cbc:PayableRoundingAmount"))
-    payable = dec(first(el, "cbc:PayableAmount"))
-    inclusive = dec(first(el, "cbc:TaxInclusiveAmount"))
     if payable is None or inclusive is None:
         return False
     due = round2(inclusive - prepaid) if prepaid else inclusive
@@ -404,8 +414,11 @@ def _br_48(el, doc):
 def _br_co_17(el, doc):
     category = _vat_category(el)
     percent = dec(first(category, "cbc:Percent")) if category is not None else None
-    tax = dec(first(el, "cbc:TaxAmount"))
-    taxable = dec(first(el, "cbc:TaxableAmount"))
+    return br_co_17_holds(dec(first(el, "cbc:TaxAmount")), percent, dec(first(el, "cbc:TaxableAmount")))
+
+
+def br_co_17_holds(tax, percent, taxable) -> bool:
+    """BR-CO-17 on a VAT breakdown's decimals (None when absent or not a decimal)."""
     if tax is None:
         return False
     if percent is None:
@@ -414,8 +427,7 @@ def _br_co_17(el, doc):
         return xround(tax) == 0
     if taxable is None:
         return False
-    expected = round2(abs(taxable) * (percent / 100))
-    return abs(tax) - 1 < expected < abs(tax) + 1
+    return within_one(tax, rate_tax(taxable, percent))
 
 
 cen("BR-45", SUBTOTAL, "Each VAT breakdown (BG-23) shall have a VAT category taxable amount (BT-116).", _exists("cbc:TaxableAmount"))

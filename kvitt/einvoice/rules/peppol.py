@@ -42,17 +42,19 @@ PROFILE_RE = re.compile(r"urn:fdc:peppol\.eu:2017:poacc:billing:([0-9]{2}):1\.0"
 
 
 def profile(doc) -> str:
-    def compute():
-        value = first(doc.root, "cbc:ProfileID")
-        if value is None:
-            return "Unknown"
-        text = nsp(sv(value))
-        if not PROFILE_RE.search(text):
-            return "Unknown"
-        parts = text.split(":")
-        return parts[6] if len(parts) > 6 else ""
+    return doc.memo("profile", lambda: profile_of(first(doc.root, "cbc:ProfileID")))
 
-    return doc.memo("profile", compute)
+
+def profile_of(profile_id) -> str:
+    """The billing profile number of a cbc:ProfileID (element or string value; None when
+    absent): "Unknown" when absent or not a Peppol billing profile."""
+    if profile_id is None:
+        return "Unknown"
+    text = nsp(sv(profile_id))
+    if not PROFILE_RE.search(text):
+        return "Unknown"
+    parts = text.split(":")
+    return parts[6] if len(parts) > 6 else ""
 
 
 def _vat_prefix(doc, party_path: str) -> str:
@@ -64,26 +66,24 @@ def _vat_prefix(doc, party_path: str) -> str:
     return ""
 
 
-def supplier_country(doc) -> str:
-    def compute():
-        prefix = _vat_prefix(doc, "cac:AccountingSupplierParty/cac:Party") or _vat_prefix(doc, "cac:TaxRepresentativeParty")
-        if prefix:
-            return prefix
-        country = first(doc.root, "cac:AccountingSupplierParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode")
-        return nsp(sv(country)).upper() if country is not None else "XX"
+_ADDRESS_COUNTRY = "cac:PostalAddress/cac:Country/cbc:IdentificationCode"
 
-    return doc.memo("supplier_country", compute)
+
+def supplier_country(doc) -> str:
+    return doc.memo("supplier_country", lambda: _vat_prefix(doc, "cac:AccountingSupplierParty/cac:Party")
+                    or _vat_prefix(doc, "cac:TaxRepresentativeParty")
+                    or address_country(first(doc.root, "cac:AccountingSupplierParty/cac:Party/" + _ADDRESS_COUNTRY)))
 
 
 def customer_country(doc) -> str:
-    def compute():
-        prefix = _vat_prefix(doc, "cac:AccountingCustomerParty/cac:Party")
-        if prefix:
-            return prefix
-        country = first(doc.root, "cac:AccountingCustomerParty/cac:Party/cac:PostalAddress/cac:Country/cbc:IdentificationCode")
-        return nsp(sv(country)).upper() if country is not None else "XX"
+    return doc.memo("customer_country", lambda: _vat_prefix(doc, "cac:AccountingCustomerParty/cac:Party")
+                    or address_country(first(doc.root, "cac:AccountingCustomerParty/cac:Party/" + _ADDRESS_COUNTRY)))
 
-    return doc.memo("customer_country", compute)
+
+def address_country(country) -> str:
+    """A party's country from its postal address (element or string value; "XX" when absent),
+    the fallback of the official supplierCountry/customerCountry variables."""
+    return nsp(sv(country)).upper() if country is not None else "XX"
 
 
 def _slack(expected: Decimal, value: Decimal, slack: Decimal) -> bool:
@@ -230,11 +230,16 @@ def _r120(el, doc):
     line_amount = _value_or(el, "cbc:LineExtensionAmount", Decimal(0))
     quantity = _value_or(el, "cbc:InvoicedQuantity" if doc.is_invoice else "cbc:CreditedQuantity", Decimal(1))
     price = _value_or(el, "cac:Price/cbc:PriceAmount", Decimal(0))
-    base_node = first(el, "cac:Price/cbc:BaseQuantity")
-    base = dec(base_node) if base_node is not None else Decimal(1)
-    if base_node is not None and base == 0:
+    base = _value_or(el, "cac:Price/cbc:BaseQuantity", Decimal(1))
+    return r120_holds(line_amount, quantity, price, base, _line_charges(el, False), _line_charges(el, True))
+
+
+def r120_holds(line_amount, quantity, price, base, allowances, charges) -> bool:
+    """R120 on a line's decimals (None when present but not a decimal; the defaults already
+    put in for absent ones): net amount = quantity × price / base quantity (a zero base counts
+    as 1) + charges − allowances, within 0.02. The compiled engine calls it too."""
+    if base == 0:
         base = Decimal(1)
-    allowances, charges = _line_charges(el, False), _line_charges(el, True)
     if None in (line_amount, quantity, price, base, allowances, charges):
         return False
     return _slack(line_amount, quantity * (price / base) + charges - allowances, Decimal("0.02"))

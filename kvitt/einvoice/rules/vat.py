@@ -20,8 +20,9 @@ from .base import (
     is_vat_scheme,
     nodes,
     num,
-    round2,
+    rate_tax,
     sv,
+    within_one,
     xbool,
     xround,
 )
@@ -407,23 +408,23 @@ def _per_rate_taxable(code, require_usage: bool):
 
 
 def _tax_matches_rate(el, doc):
-    tax = dec(first(el, "../cbc:TaxAmount"))
-    taxable = dec(first(el, "../cbc:TaxableAmount"))
-    percent = dec(first(el, "cbc:Percent"))
-    if tax is None or taxable is None or percent is None:
-        return False
-    expected = round2(abs(taxable) * (percent / 100))
-    return abs(tax) - 1 < expected < abs(tax) + 1
+    return tax_matches_rate(dec(first(el, "../cbc:TaxAmount")), dec(first(el, "../cbc:TaxableAmount")),
+                            dec(first(el, "cbc:Percent")))
 
 
 def _tax_matches_rate_igic(el, doc):
-    tax = num(first(el, "../cbc:TaxAmount"))
-    taxable = dec(first(el, "../cbc:TaxableAmount"))
-    percent = dec(first(el, "cbc:Percent"))
+    return tax_matches_rate(num(first(el, "../cbc:TaxAmount")), dec(first(el, "../cbc:TaxableAmount")),
+                            dec(first(el, "cbc:Percent")), igic=True)
+
+
+def tax_matches_rate(tax, taxable, percent, igic: bool = False) -> bool:
+    """BR-x-09 on the values (None when absent or not a number): the breakdown's tax is its
+    taxable amount at its rate. The IGIC/IPSI rules write the tolerance as
+    ``abs(tax - 1) < expected < abs(tax + 1)``; the compiled engine calls this too."""
     if tax is None or taxable is None or percent is None:
         return False
-    expected = round2(abs(taxable) * (percent / 100))
-    return abs(tax - 1) < expected < abs(tax + 1)
+    expected = rate_tax(taxable, percent)
+    return abs(tax - 1) < expected < abs(tax + 1) if igic else within_one(tax, expected)
 
 
 def _has_reason(el, doc):

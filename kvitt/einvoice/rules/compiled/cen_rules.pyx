@@ -6,7 +6,8 @@ from lxml.includes.tree cimport xmlNode
 
 from kvitt.einvoice.rules.compiled.engine cimport (
     CPath, Engine, Nodes, RuleFn, any_not_empty, attr, category_id, child, cpath, dec, dsum, exists, first,
-    is_tag, is_vat_scheme, is_xpath_vat_scheme, named_from, nodes, nsp, num, parent, register, sv, sv_set,
+    is_tag, is_vat_scheme, is_xpath_vat_scheme, named_from, nodes, nsp, num, parent, register, sv, sv_or_none,
+    sv_set,
 )
 
 from kvitt.einvoice.rules import RULES, cen
@@ -52,7 +53,6 @@ cdef const char* cac = CAC
 
 cdef object ZERO = Decimal(0)
 cdef object round2 = pybase.round2
-cdef object xround = pybase.xround
 cdef object xdate = pybase.xdate
 cdef str UNCL4451 = cen._UNCL4451_STRING
 cdef str VAT_PREFIXES = cen._VAT_PREFIXES
@@ -157,41 +157,23 @@ cdef int t_br_co_10(Engine e, xmlNode* el, object param) except -1:
     return False
 
 
+# The totals rules' arithmetic is cen.py's own (br_co_13_holds, br_co_16_holds,
+# br_co_17_holds); only finding the values is native here.
+_br_co_13_holds = cen.br_co_13_holds
+_br_co_16_holds = cen.br_co_16_holds
+_br_co_17_holds = cen.br_co_17_holds
+
+
 cdef int t_br_co_13(Engine e, xmlNode* el, object param) except -1:
-    cdef xmlNode* charge = child(el, cbc, b"ChargeTotalAmount")
-    cdef xmlNode* allowance = child(el, cbc, b"AllowanceTotalAmount")
-    tax_exclusive = dec(child(el, cbc, b"TaxExclusiveAmount"))
-    lines = dec(child(el, cbc, b"LineExtensionAmount"))
-    if tax_exclusive is None or lines is None:
-        return False
-    if charge is NULL and allowance is NULL:
-        return tax_exclusive == lines
-    expected = lines
-    if charge is not NULL:
-        value = dec(charge)
-        if value is None:
-            return False
-        expected = expected + value
-    if allowance is not NULL:
-        value = dec(allowance)
-        if value is None:
-            return False
-        expected = expected - value
-    return tax_exclusive == round2(expected)
+    return _br_co_13_holds(sv_or_none(child(el, cbc, b"TaxExclusiveAmount")),
+                           sv_or_none(child(el, cbc, b"LineExtensionAmount")),
+                           sv_or_none(child(el, cbc, b"ChargeTotalAmount")),
+                           sv_or_none(child(el, cbc, b"AllowanceTotalAmount")))
 
 
 cdef int t_br_co_16(Engine e, xmlNode* el, object param) except -1:
-    # xs:decimal(x) used as a condition is false both when x is absent and when it is zero.
-    prepaid = dec(child(el, cbc, b"PrepaidAmount"))
-    rounding = dec(child(el, cbc, b"PayableRoundingAmount"))
-    payable = dec(child(el, cbc, b"PayableAmount"))
-    inclusive = dec(child(el, cbc, b"TaxInclusiveAmount"))
-    if payable is None or inclusive is None:
-        return False
-    due = round2(inclusive - prepaid) if prepaid else inclusive
-    if rounding:
-        return round2(payable - rounding) == due
-    return payable == due
+    return _br_co_16_holds(dec(child(el, cbc, b"PrepaidAmount")), dec(child(el, cbc, b"PayableRoundingAmount")),
+                           dec(child(el, cbc, b"PayableAmount")), dec(child(el, cbc, b"TaxInclusiveAmount")))
 
 
 cdef int t_br_04(Engine e, xmlNode* el, object param) except -1:
@@ -415,18 +397,7 @@ cdef int t_br_co_17(Engine e, xmlNode* el, object param) except -1:
     while category is not NULL and not is_vat_scheme(category):
         category = named_from(category.next, cac, b"TaxCategory")
     percent = dec(child(category, cbc, b"Percent")) if category is not NULL else None
-    tax = dec(child(el, cbc, b"TaxAmount"))
-    taxable = dec(child(el, cbc, b"TaxableAmount"))
-    if tax is None:
-        return False
-    if percent is None:
-        return xround(tax) == 0
-    if xround(percent) == 0:
-        return xround(tax) == 0
-    if taxable is None:
-        return False
-    expected = round2(abs(taxable) * (percent / 100))
-    return abs(tax) - 1 < expected < abs(tax) + 1
+    return _br_co_17_holds(dec(child(el, cbc, b"TaxAmount")), percent, dec(child(el, cbc, b"TaxableAmount")))
 
 
 cdef int t_br_co_09(Engine e, xmlNode* el, object param) except -1:

@@ -101,6 +101,7 @@ cdef Nodes nodes(Engine e, xmlNode* el, CPath path) except *
 cdef xmlNode* first(Engine e, xmlNode* el, CPath path) except? NULL
 cdef bint exists(Engine e, xmlNode* el, CPath path) except -1
 cdef str sv(xmlNode* node)
+cdef object sv_or_none(xmlNode* node)
 cdef str svp(Engine e, xmlNode* el, CPath path)
 cdef str nsp(str text)
 cdef object dec(xmlNode* node)

